@@ -1,0 +1,239 @@
+"""`HumanParser`: a label map with CIHP ids for every person the pose estimator found.
+
+How each class is obtained (also in the README):
+- person vs background: the larger of the selfie-segmentation probability (whole frame, every
+  person) and each tracked person's own segmentation from the pose model (ROI-aligned, sharper);
+  each person pixel belongs to the tracked person whose skeleton is nearest;
+- face (13): the face mesh's outline, the mesh run on a ROI from the pose's face points;
+- hair (2): person pixels in a head-sized disc around the face that are not face;
+- arms (14/15), legs (16/17): person pixels inside capsules along the limb bones that match a skin
+  colour model fitted to the face; the same capsules' non-skin pixels are sleeves (5) / trousers (9);
+- hands are part of the arms (CIHP has no hand class);
+- torso skin (10): skin-coloured person pixels above the hips (neck, neckline, bare midriff);
+- upper clothes (5) / pants (9): the remaining person pixels above / below the hip line;
+- shoes (18/19): non-skin pixels in capsules from ankle over heel to toe;
+- person pixels far from every tracked skeleton (someone the pose estimator did not pick, a tiny
+  figure in a crowd) are labelled upper clothes (5), the commonest class, so the silhouette is
+  still right.
+Classes CIHP has but this parser cannot tell apart (hat, glove, sunglasses, dress, coat, socks,
+scarf, skirt) are never produced: a dress is upper clothes + pants, a hat is hair.
+
+Everything is computed at a working resolution (longer side `WORK_SIZE` px) inside each
+person's box and the label map is scaled to the frame with nearest-neighbour sampling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from models.face import CHIN, FOREHEAD, Face, FaceLandmarker, face_roi
+from models.numeric import sigmoid
+from models.parsing.labels import Label
+from models.parsing.skin import SkinModel
+from models.pose.estimator import Person, PoseResult
+from models.pose.keypoints import SKELETON
+from models.pose.keypoints import BlazePose as B
+from models.runner import OnnxModel
+from models.session import Device, SessionInfo
+
+WORK_SIZE = 448
+PERSON_THRESHOLD = 0.5
+SELFIE_SIZE = 256
+OWNER_REACH = 1.6  # how far from its skeleton (in body scales) a person's pixels may lie
+BOX_MARGIN = 0.25  # of the landmark box's larger side, around each person's territory
+# Limb capsule radii as fractions of the person's body scale (≈ shoulder width).
+UPPER_ARM_RADIUS = 0.20
+FOREARM_RADIUS = 0.17
+HAND_RADIUS = 0.17
+THIGH_RADIUS = 0.26
+SHIN_RADIUS = 0.19
+FOOT_RADIUS = 0.13
+HEAD_RADIUS = 0.85  # of the face height (forehead to chin), around the face centre
+FACE_ERODE = 0.08  # of the face height: keeps hairline and background out of the skin samples
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    labels: np.ndarray  # (H, W) uint8 CIHP ids at frame resolution
+    person_probability: np.ndarray  # (h, w) float32 in [0, 1] at working resolution
+    faces: tuple[Face | None, ...]  # one per person of the PoseResult, same order
+
+
+def _body_scale(points: np.ndarray) -> float:
+    """A person's size in pixels (≈ shoulder width; half the torso length when seen from the side)."""
+    shoulders = float(np.hypot(*(points[B.LEFT_SHOULDER] - points[B.RIGHT_SHOULDER])))
+    torso = float(np.hypot(*(points[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
+                             - points[[B.LEFT_HIP, B.RIGHT_HIP]].mean(0))))
+    return max(shoulders, 0.5 * torso, 4.0)
+
+
+def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> None:
+    thickness = max(1, int(round(2 * radius)))
+    for a, b in zip(points, points[1:]):
+        cv2.line(canvas, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), 1, thickness, cv2.LINE_8)
+    for p in points:
+        cv2.circle(canvas, tuple(np.round(p).astype(int)), max(1, int(round(radius))), 1, -1)
+
+
+class HumanParser:
+    """Label maps from frames + pose results. Models: selfie segmentation, face mesh."""
+
+    def __init__(self, device: Device = "auto", use_selfie_segmentation: bool = True, use_face_mesh: bool = True):
+        self.selfie = OnnxModel("selfie_segmentation", device) if use_selfie_segmentation else None
+        self.face = FaceLandmarker(OnnxModel("face_landmarks", device)) if use_face_mesh else None
+
+    @property
+    def session_infos(self) -> tuple[SessionInfo, ...]:
+        models = [m for m in (self.selfie, self.face.model if self.face else None) if m is not None]
+        return tuple(m.info for m in models)
+
+    def parse(self, frame_rgb: np.ndarray, pose: PoseResult) -> ParseResult:
+        height, width = frame_rgb.shape[:2]
+        scale = min(1.0, WORK_SIZE / max(width, height))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        small = cv2.resize(frame_rgb, size, interpolation=cv2.INTER_AREA)
+        probability = self._person_probability(frame_rgb, pose, scale, size)
+        person = probability >= PERSON_THRESHOLD
+        owners = self._owners(pose, scale, size)
+        labels = np.zeros(size[::-1], np.uint8)
+        labels[person] = Label.UPPER_CLOTHES  # people nobody tracks; tracked ones are refined below
+        faces = tuple(self._face(frame_rgb, p) for p in pose.people)
+        ycrcb = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
+        for index, (p, face) in enumerate(zip(pose.people, faces)):
+            self._label_person(labels, person & (owners == index), ycrcb, p, face, scale)
+        full = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST)
+        return ParseResult(full, probability, faces)
+
+    # -- person probability and ownership ---------------------------------------------------------
+    def _person_probability(self, frame_rgb: np.ndarray, pose: PoseResult, scale: float,
+                            size: tuple[int, int]) -> np.ndarray:
+        """(h, w) float32 probability that a working-resolution pixel shows any person."""
+        probability = np.zeros(size[::-1], np.float32)
+        if self.selfie is not None:
+            square = cv2.resize(frame_rgb, (SELFIE_SIZE, SELFIE_SIZE), interpolation=cv2.INTER_AREA)
+            probability = cv2.resize(self.selfie.run(square)[0][0, :, :, 0], size, interpolation=cv2.INTER_LINEAR)
+        for p in pose.people:
+            crop_to_small = p.roi.crop_to_frame(p.mask_logits.shape[0]) * scale
+            logits = cv2.warpAffine(p.mask_logits, crop_to_small, size, flags=cv2.INTER_LINEAR,
+                                    borderMode=cv2.BORDER_CONSTANT, borderValue=-20.0)
+            np.maximum(probability, sigmoid(logits).astype(np.float32), out=probability)
+        return probability
+
+    @staticmethod
+    def _owners(pose: PoseResult, scale: float, size: tuple[int, int]) -> np.ndarray:
+        """(h, w) int16: index of the person whose skeleton is nearest each pixel, -1 if none is near."""
+        owners = np.full(size[::-1], -1, np.int16)
+        if not pose.people:
+            return owners
+        best = np.full(size[::-1], np.inf, np.float32)
+        for index, p in enumerate(pose.people):
+            canvas = np.ones(size[::-1], np.uint8)
+            points = p.landmarks * scale
+            for a, b in SKELETON:
+                cv2.line(canvas, tuple(np.round(points[a]).astype(int)), tuple(np.round(points[b]).astype(int)), 0, 1)
+            distance = cv2.distanceTransform(canvas, cv2.DIST_L2, 3)
+            reach = OWNER_REACH * _body_scale(points)
+            closer = (distance < best) & (distance <= reach)
+            owners[closer] = index
+            best = np.where(closer, distance, best)
+        return owners
+
+    def _face(self, frame_rgb: np.ndarray, person: Person) -> Face | None:
+        if self.face is None:
+            return None
+        roi = face_roi(person.landmarks, person.visibility)
+        return self.face(frame_rgb, roi) if roi is not None else None
+
+    # -- parts -------------------------------------------------------------------------------------
+    def _label_person(self, labels: np.ndarray, person_mask: np.ndarray, ycrcb: np.ndarray, person: Person,
+                      face: Face | None, scale: float) -> None:
+        points = person.landmarks * scale
+        face_outline = face.outline * scale if face is not None else None
+        x0, y0, x1, y1 = self._territory(points, face_outline, labels.shape)
+        if x1 <= x0 or y1 <= y0:
+            return
+        origin = np.array([x0, y0], np.float32)
+        local = points - origin
+        shape = (y1 - y0, x1 - x0)
+        mine = person_mask[y0:y1, x0:x1]
+        colours = ycrcb[y0:y1, x0:x1]
+
+        face_mask = np.zeros(shape, np.uint8)
+        if face_outline is not None:
+            cv2.fillPoly(face_mask, [np.round(face_outline - origin).astype(np.int32)], 1)
+            face_height = float(np.hypot(*(face.points[CHIN] - face.points[FOREHEAD]))) * scale
+            inner = cv2.erode(face_mask, np.ones((3, 3), np.uint8), iterations=max(1, int(FACE_ERODE * face_height)))
+            skin_model = SkinModel.fit(colours[inner.astype(bool)])
+        else:
+            face_height = 0.0
+            skin_model = SkinModel.generic()
+        skin = skin_model.mask(colours) & mine
+        # Without the wearer's own skin tone, beige or pink cloth would pass for a bare torso;
+        # the generic model is trusted only on the limbs.
+        torso_skin = skin if face_outline is not None else np.zeros_like(skin)
+
+        body = _body_scale(local)
+        out = np.zeros(shape, np.uint8)
+        # Upper vs lower body: which side of the hip line (perpendicular to the spine) a pixel is on.
+        hips = local[[B.LEFT_HIP, B.RIGHT_HIP]].mean(0)
+        axis = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0) - hips
+        axis /= max(float(np.hypot(*axis)), 1e-6)
+        ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
+        upper = (xs - hips[0]) * axis[0] + (ys - hips[1]) * axis[1] > 0
+        out[mine & upper] = Label.UPPER_CLOTHES
+        out[mine & ~upper] = Label.PANTS
+        out[torso_skin & upper] = Label.TORSO_SKIN
+
+        def limb(chain: list[int], radii: list[float]) -> np.ndarray:
+            canvas = np.zeros(shape, np.uint8)
+            for (a, b), radius in zip(zip(chain, chain[1:]), radii):
+                _capsule(canvas, [local[a], local[b]], radius * body)
+            return canvas.astype(bool) & mine
+
+        for side, hip, knee, ankle, heel, toe, leg_label, shoe_label in (
+            ("left", B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX, Label.LEFT_LEG, Label.LEFT_SHOE),
+            ("right", B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX, Label.RIGHT_LEG, Label.RIGHT_SHOE),
+        ):
+            leg = limb([hip, knee, ankle], [THIGH_RADIUS, SHIN_RADIUS]) & ~upper
+            out[leg & skin] = leg_label
+            foot = limb([ankle, heel, toe], [FOOT_RADIUS, FOOT_RADIUS]) & ~skin
+            out[foot] = shoe_label
+
+        for shoulder, elbow, wrist, fingers, arm_label in (
+            (B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB), Label.LEFT_ARM),
+            (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB), Label.RIGHT_ARM),
+        ):
+            arm = limb([shoulder, elbow, wrist], [UPPER_ARM_RADIUS, FOREARM_RADIUS])
+            out[arm & skin] = arm_label
+            hand = np.zeros(shape, np.uint8)
+            for finger in fingers:
+                _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
+            # Hands are arm (CIHP has no hand class) even where the skin model misses them.
+            out[hand.astype(bool) & mine] = arm_label
+
+        if face_outline is not None:
+            centre = (face.points[CHIN] + face.points[FOREHEAD]) / 2 * scale - origin
+            chin_line = face.points[CHIN] * scale - origin
+            head = np.zeros(shape, np.uint8)
+            cv2.circle(head, tuple(np.round(centre).astype(int)), max(1, int(HEAD_RADIUS * face_height)), 1, -1)
+            up = -axis
+            above_chin = (xs - chin_line[0]) * up[0] + (ys - chin_line[1]) * up[1] < 0
+            out[head.astype(bool) & mine & above_chin & ~face_mask.astype(bool)] = Label.HAIR
+            out[face_mask.astype(bool)] = Label.FACE
+
+        region = labels[y0:y1, x0:x1]
+        region[out > 0] = out[out > 0]
+        # Face and hair come from the face mesh, not the ownership map: keep them even where the
+        # segmentation left a gap.
+
+    @staticmethod
+    def _territory(points: np.ndarray, face_outline: np.ndarray | None, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+        every = points if face_outline is None else np.concatenate([points, face_outline])
+        (x0, y0), (x1, y1) = every.min(0), every.max(0)
+        margin = BOX_MARGIN * max(x1 - x0, y1 - y0)
+        height, width = shape
+        return (max(0, int(x0 - margin)), max(0, int(y0 - margin)),
+                min(width, int(x1 + margin) + 1), min(height, int(y1 + margin) + 1))

@@ -1,0 +1,55 @@
+"""A per-person skin colour model, fitted to the face, used to tell bare arms from sleeves.
+
+Colours are compared in YCrCb: chroma (Cr, Cb) carries skin tone largely independent of the
+light's brightness, so a Gaussian over the face's chroma separates skin from most fabrics; a loose
+luminance bound keeps white and black cloth (whose chroma is neutral) out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_SAMPLES = 30
+MAX_DISTANCE = 3.0  # Mahalanobis distance in (Cr, Cb) still called skin
+MIN_VARIANCE = 9.0  # chroma variance floor: a very even face must not make the model razor-thin
+LUMA_RANGE = (0.35, 1.8)  # skin luminance relative to the face's median
+
+# Used when no face is visible: a generic skin chroma box (YCrCb, 8-bit).
+_GENERIC_MEAN = np.array([150.0, 115.0])
+_GENERIC_COVARIANCE = np.array([[120.0, -40.0], [-40.0, 110.0]])
+_GENERIC_LUMA = 140.0
+
+
+@dataclass(frozen=True)
+class SkinModel:
+    mean: np.ndarray  # (2,) float64 Cr, Cb
+    inverse_covariance: np.ndarray  # (2, 2) float64
+    luma: float  # median Y of the samples
+
+    @staticmethod
+    def generic() -> SkinModel:
+        return SkinModel(_GENERIC_MEAN, np.linalg.inv(_GENERIC_COVARIANCE), _GENERIC_LUMA)
+
+    @staticmethod
+    def fit(samples_ycrcb: np.ndarray) -> SkinModel:
+        """Fit to (N, 3) uint8 YCrCb face pixels (falls back to the generic model if too few)."""
+        if len(samples_ycrcb) < MIN_SAMPLES:
+            return SkinModel.generic()
+        chroma = samples_ycrcb[:, 1:].astype(np.float64)
+        # Robust centre and spread: eyes, brows and lips are a minority of face pixels.
+        mean = np.median(chroma, 0)
+        close = np.abs(chroma - mean).max(1) <= 2.5 * (np.median(np.abs(chroma - mean), 0).max() + 1)
+        covariance = np.cov(chroma[close].T) + np.eye(2) * MIN_VARIANCE
+        return SkinModel(mean, np.linalg.inv(covariance), float(np.median(samples_ycrcb[:, 0])))
+
+    def mask(self, image_ycrcb: np.ndarray) -> np.ndarray:
+        """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
+        chroma = image_ycrcb[..., 1:].astype(np.float32) - self.mean.astype(np.float32)
+        ic = self.inverse_covariance.astype(np.float32)
+        d2 = (chroma[..., 0] ** 2 * ic[0, 0] + 2 * chroma[..., 0] * chroma[..., 1] * ic[0, 1]
+              + chroma[..., 1] ** 2 * ic[1, 1])
+        luma = image_ycrcb[..., 0]
+        low, high = LUMA_RANGE
+        return (d2 <= MAX_DISTANCE**2) & (luma >= low * self.luma) & (luma <= min(255.0, high * self.luma))

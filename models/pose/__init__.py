@@ -1,0 +1,6 @@
+"""BlazePose, run from our ONNX export: detector → rotated ROI → landmarks → tracking → smoothing."""
+
+from models.pose.estimator import PoseEstimator, PoseResult, Person
+from models.pose.keypoints import BlazePose
+
+__all__ = ["BlazePose", "Person", "PoseEstimator", "PoseResult"]

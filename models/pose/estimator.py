@@ -1,0 +1,248 @@
+"""`PoseEstimator`: the full BlazePose pipeline with tracking, a primary-person policy and smoothing.
+
+Stream mode (video, camera): the detector runs only when nobody is tracked; afterwards each
+frame's ROI comes from the previous frame's auxiliary landmarks, as in mediapipe. Only the primary
+person is followed. Image mode (`static_image_mode=True`): detector on every call, landmarks for
+up to `max_people` detections, no smoothing.
+
+Primary person (a mirror serves one shopper): when nobody was seen recently, the detection with
+the largest body circle, weighted towards the frame centre; when someone was tracked in the last
+`REACQUIRE_WINDOW_S` seconds, the detection nearest where they were — so a bystander walking
+behind does not take over when the tracker briefly loses the shopper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from app.errors import InputShapeError
+from models.pose.detector import Detection, PoseDetector
+from models.pose.geometry import RotatedRect
+from models.pose.keypoints import BODY25_FROM_BLAZE, COCO18_FROM_BLAZE, NUM_LANDMARKS, openpose_view
+from models.pose.landmarker import AUX_CENTRE, AUX_SCALE, LandmarkOutput, PoseLandmarker
+from models.pose.smoothing import LowPass, OneEuroFilter
+from models.runner import OnnxModel
+from models.session import Device, SessionInfo
+
+REACQUIRE_WINDOW_S = 2.0
+REACQUIRE_MAX_DISTANCE = 1.0  # in units of the last body size
+CENTRE_WEIGHT = 0.5  # how much distance from the frame centre discounts a detection's size
+VISIBILITY_ALPHA = 0.1
+DEFAULT_FPS = 30.0
+MIN_OPENPOSE_CONFIDENCE = 0.1
+# mediapipe's pose_landmark_filtering.pbtxt
+LANDMARK_FILTER = dict(min_cutoff=0.1, beta=40.0, derivate_cutoff=1.0)
+AUX_FILTER = dict(min_cutoff=0.01, beta=1.0, derivate_cutoff=1.0)
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person's 33 BlazePose landmarks in one frame.
+
+    All arrays are indexed by `BlazePose`; positions are frame pixels (x right, y down).
+    """
+
+    landmarks: np.ndarray  # (33, 2) float32
+    z: np.ndarray  # (33,) float32, frame-pixel units, smaller = nearer the camera
+    visibility: np.ndarray  # (33,) float32 probability visible and not occluded
+    presence: np.ndarray  # (33,) float32 probability the point exists in the crop
+    in_frame: np.ndarray  # (33,) bool: the point lies inside the frame (hips below the frame: False)
+    score: float  # pose presence probability
+    roi: RotatedRect
+    mask_logits: np.ndarray = field(repr=False)  # (256, 256) float32 segmentation logits, ROI crop pixels
+
+    @property
+    def confidence(self) -> np.ndarray:
+        """(33,) float32: visibility, and 0 for points outside the frame (never invented inside it)."""
+        return np.where(self.in_frame, self.visibility, 0.0).astype(np.float32)
+
+    def coco18(self, min_confidence: float = MIN_OPENPOSE_CONFIDENCE) -> np.ndarray:
+        """(18, 3) float32 OpenPose COCO-18 x, y, confidence (0, 0, 0 = missing)."""
+        return openpose_view(self.landmarks, self.confidence, COCO18_FROM_BLAZE, min_confidence)
+
+    def body25(self, min_confidence: float = MIN_OPENPOSE_CONFIDENCE) -> np.ndarray:
+        """(25, 3) float32 OpenPose BODY-25 x, y, confidence (0, 0, 0 = missing)."""
+        return openpose_view(self.landmarks, self.confidence, BODY25_FROM_BLAZE, min_confidence)
+
+    def box(self) -> tuple[float, float, float, float]:
+        """x0, y0, x1, y1 of the landmarks that are visible and inside the frame (all if none are)."""
+        use = self.confidence >= 0.5
+        points = self.landmarks[use] if use.sum() >= 2 else self.landmarks
+        (x0, y0), (x1, y1) = points.min(0), points.max(0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    def mask(self, width: int, height: int) -> np.ndarray:
+        """(height, width) float32 probability that a frame pixel belongs to this person."""
+        size = self.mask_logits.shape[0]
+        crop_to_frame = self.roi.crop_to_frame(size)
+        logits = cv2.warpAffine(self.mask_logits, crop_to_frame, (width, height), flags=cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=-20.0)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+@dataclass(frozen=True)
+class PoseResult:
+    people: tuple[Person, ...]  # the primary person first
+    frame_size: tuple[int, int]  # width, height
+    detector_ran: bool
+
+    @property
+    def primary(self) -> Person | None:
+        return self.people[0] if self.people else None
+
+
+def _check_frame(frame_rgb: np.ndarray) -> None:
+    if not isinstance(frame_rgb, np.ndarray) or frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3:
+        shape = getattr(frame_rgb, "shape", type(frame_rgb).__name__)
+        raise InputShapeError(f"expected an (H, W, 3) RGB frame, got {shape}")
+    if frame_rgb.dtype != np.uint8:
+        raise InputShapeError(f"expected a uint8 frame, got {frame_rgb.dtype}")
+    if min(frame_rgb.shape[:2]) < 16:
+        raise InputShapeError(f"frame of {frame_rgb.shape[1]}×{frame_rgb.shape[0]} pixels is too small")
+
+
+def _policy_score(detection: Detection, width: int, height: int) -> float:
+    hip = detection.keypoints[0]
+    offset = math.hypot(hip[0] - width / 2, hip[1] - height / 2) / (0.5 * math.hypot(width, height))
+    return detection.body_radius * (1.0 - CENTRE_WEIGHT * min(offset, 1.0))
+
+
+class PoseEstimator:
+    """BlazePose (full) from our ONNX export. `process()` takes RGB frames; use as a context manager."""
+
+    def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
+                 smooth: bool = True):
+        if max_people < 1:
+            raise ValueError("max_people must be at least 1")
+        self.static_image_mode = static_image_mode
+        self.max_people = max_people
+        self.smooth = smooth and not static_image_mode
+        self.detector = PoseDetector(OnnxModel("pose_detector", device))
+        self.landmarker = PoseLandmarker(OnnxModel("pose_landmarks", device))
+        self.reset()
+
+    @property
+    def session_infos(self) -> tuple[SessionInfo, ...]:
+        return self.detector.model.info, self.landmarker.model.info
+
+    def reset(self) -> None:
+        """Forget the tracked person (e.g. when the source changes)."""
+        self._roi: RotatedRect | None = None
+        self._last_seen: tuple[float, np.ndarray, float] | None = None  # time, hip centre, body size
+        self._frame_index = 0
+        self._reset_filters()
+
+    def _reset_filters(self) -> None:
+        self._landmark_filter = OneEuroFilter(**LANDMARK_FILTER)
+        self._aux_filter = OneEuroFilter(**AUX_FILTER)
+        self._visibility_filter = LowPass()
+
+    def close(self) -> None:
+        self.detector = self.landmarker = None  # type: ignore[assignment]
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- public ------------------------------------------------------------------------------
+    def process(self, frame_rgb: np.ndarray, timestamp_s: float | None = None) -> PoseResult:
+        """People in an (H, W, 3) uint8 RGB frame; `timestamp_s` drives smoothing (default 30 fps)."""
+        _check_frame(frame_rgb)
+        height, width = frame_rgb.shape[:2]
+        time_s = self._frame_index / DEFAULT_FPS if timestamp_s is None else float(timestamp_s)
+        self._frame_index += 1
+        if self.static_image_mode:
+            return self._process_image(frame_rgb)
+        detector_ran = False
+        output = None
+        if self._roi is not None:
+            output = self.landmarker(frame_rgb, self._roi)
+        if output is None or not output.present:
+            detector_ran = True
+            output = self._acquire(frame_rgb, time_s)
+        if output is None:
+            self._roi = None
+            self._reset_filters()
+            return PoseResult((), (width, height), detector_ran)
+        person = self._track(output, time_s, width, height)
+        return PoseResult((person,), (width, height), detector_ran)
+
+    # -- stream mode -------------------------------------------------------------------------
+    def _acquire(self, frame_rgb: np.ndarray, time_s: float) -> LandmarkOutput | None:
+        height, width = frame_rgb.shape[:2]
+        detections = self.detector(frame_rgb)
+        if not detections:
+            return None
+        recent = self._last_seen is not None and time_s - self._last_seen[0] <= REACQUIRE_WINDOW_S
+        if recent:
+            _, centre, size = self._last_seen
+            distance = [np.hypot(*(d.keypoints[0] - centre)) / size for d in detections]
+            best = int(np.argmin(distance))
+            if distance[best] > REACQUIRE_MAX_DISTANCE:
+                return None  # only strangers in view: keep waiting for the shopper a moment
+            chosen = detections[best]
+        else:
+            chosen = max(detections, key=lambda d: _policy_score(d, width, height))
+        output = self.landmarker(frame_rgb, chosen.roi())
+        if not output.present:
+            return None
+        self._reset_filters()
+        return output
+
+    def _track(self, output: LandmarkOutput, time_s: float, width: int, height: int) -> Person:
+        points = np.concatenate([output.points, output.z[:, None]], 1)
+        visibility = output.visibility
+        if self.smooth:
+            body = points[:NUM_LANDMARKS, :2]
+            scale = float(np.mean(body.max(0) - body.min(0)))
+            points[:NUM_LANDMARKS] = self._landmark_filter(points[:NUM_LANDMARKS], time_s, scale)
+            aux = points[[AUX_CENTRE, AUX_SCALE], :2]
+            aux_scale = float(np.mean(aux.max(0) - aux.min(0)))
+            points[[AUX_CENTRE, AUX_SCALE], :2] = self._aux_filter(aux, time_s, aux_scale)
+            visibility = self._visibility_filter(visibility, VISIBILITY_ALPHA)
+        smoothed = LandmarkOutput(output.score, points[:, :2].astype(np.float32), points[:, 2].astype(np.float32),
+                                  visibility.astype(np.float32), output.presence, output.roi, output.mask_logits)
+        self._roi = smoothed.next_roi()
+        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
+        return _person(smoothed, width, height)
+
+    # -- image mode --------------------------------------------------------------------------
+    def _process_image(self, frame_rgb: np.ndarray) -> PoseResult:
+        height, width = frame_rgb.shape[:2]
+        detections = sorted(self.detector.detect_tiled(frame_rgb), key=lambda d: -_policy_score(d, width, height))
+        people = []
+        for detection in detections[: self.max_people]:
+            output = self.landmarker(frame_rgb, detection.roi())
+            if output.present:
+                people.append(_person(output, width, height))
+        people.sort(key=lambda p: -_person_policy_score(p, width, height))
+        return PoseResult(tuple(people), (width, height), True)
+
+
+def _person(output: LandmarkOutput, width: int, height: int) -> Person:
+    points = output.points[:NUM_LANDMARKS]
+    in_frame = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
+    return Person(
+        landmarks=points,
+        z=output.z[:NUM_LANDMARKS],
+        visibility=output.visibility[:NUM_LANDMARKS],
+        presence=output.presence[:NUM_LANDMARKS],
+        in_frame=in_frame,
+        score=output.score,
+        roi=output.roi,
+        mask_logits=output.mask_logits,
+    )
+
+
+def _person_policy_score(person: Person, width: int, height: int) -> float:
+    """Size of the person's visible landmark box, discounted by distance from the frame centre."""
+    x0, y0, x1, y1 = person.box()
+    centre = ((x0 + x1) / 2 - width / 2, (y0 + y1) / 2 - height / 2)
+    offset = math.hypot(*centre) / (0.5 * math.hypot(width, height))
+    return math.hypot(x1 - x0, y1 - y0) * (1.0 - CENTRE_WEIGHT * min(offset, 1.0))

@@ -1,0 +1,133 @@
+"""The one onnxruntime session factory: providers, threads and graph optimisation in one place.
+
+Providers are tried in the order TensorRT (only when its libraries really load) → CUDA → CPU.
+onnxruntime-gpu lists CUDA as "available" even on machines without a GPU and then silently falls
+back, so the provider that is *active* is read back from the session and reported.
+
+CPU settings (measured on 2 cores, see DESIGN.md): full graph optimisation (its blocked-layout
+pass is worth 1.5×) and one global intra-op thread pool shared by every session — two sessions
+with their own spinning pools starve each other (26 ms vs 12.3 ms per frame for both models).
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import onnxruntime as ort
+
+from app.errors import DeviceError, ModelError
+from models.manifest import REBUILD_HINT, ModelSpec
+
+log = logging.getLogger(__name__)
+
+Device = Literal["auto", "cuda", "cpu"]
+DEVICES: tuple[Device, ...] = ("auto", "cuda", "cpu")
+
+_CPU = "CPUExecutionProvider"
+_CUDA = "CUDAExecutionProvider"
+_TENSORRT = "TensorrtExecutionProvider"
+_ORT_LOG_ERROR = 3  # hide onnxruntime's own provider fallback warnings; we report the outcome
+
+_global_pool_lock = threading.Lock()
+_global_pool_ready = False
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    model: str
+    provider: str  # the provider that runs the graph, e.g. "CUDAExecutionProvider"
+
+    @property
+    def device(self) -> str:
+        return "cpu" if self.provider == _CPU else "cuda"
+
+
+def _nvidia_driver_present() -> bool:
+    # Without the driver's libcuda there is no GPU to use; checking first keeps onnxruntime from
+    # printing library-loading errors on every CPU-only machine.
+    return ctypes.util.find_library("cuda") is not None
+
+
+def _tensorrt_really_available() -> bool:
+    # The TensorRT provider is listed whenever the wheel was built with it; it only works when
+    # libnvinfer can be loaded. Engine builds also take minutes, so it is opt-in.
+    return os.environ.get("LIVEFIT_TENSORRT") == "1" and ctypes.util.find_library("nvinfer") is not None
+
+
+def _ensure_global_thread_pool() -> None:
+    global _global_pool_ready
+    with _global_pool_lock:
+        if not _global_pool_ready:
+            threads = int(os.environ.get("LIVEFIT_CPU_THREADS", "0")) or (os.cpu_count() or 1)
+            ort.set_global_thread_pool_sizes(threads, 1)
+            _global_pool_ready = True
+
+
+def provider_chain(device: Device) -> list[str]:
+    """Providers to ask for, most preferred first."""
+    if device not in DEVICES:
+        raise DeviceError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
+    if device == "cpu":
+        return [_CPU]
+    available = ort.get_available_providers()
+    chain = []
+    if _TENSORRT in available and _tensorrt_really_available():
+        chain.append(_TENSORRT)
+    if _CUDA not in available:
+        if device == "cuda":
+            raise DeviceError(
+                "CUDA was requested but this onnxruntime has no CUDA provider; "
+                "install onnxruntime-gpu or use --device cpu"
+            )
+        return [_CPU]
+    if not _nvidia_driver_present():
+        if device == "cuda":
+            raise DeviceError("CUDA was requested but no NVIDIA driver was found; use --device cpu or --device auto")
+        log.debug("no NVIDIA driver: running on the CPU")
+        return [_CPU]
+    if _TENSORRT in available and _tensorrt_really_available():
+        chain.append(_TENSORRT)
+    return chain + [_CUDA, _CPU]
+
+
+def _preload_cuda_libraries() -> None:
+    # onnxruntime-gpu can load CUDA/cuDNN from the nvidia-* pip packages when asked to.
+    preload = getattr(ort, "preload_dlls", None)
+    if preload is not None:
+        try:
+            preload()
+        except OSError as error:  # libraries missing: the CUDA provider will fail and fall back
+            log.debug("onnxruntime.preload_dlls: %s", error)
+
+
+def create_session(spec: ModelSpec, device: Device = "auto") -> tuple[ort.InferenceSession, SessionInfo]:
+    """A session for `spec` on the best provider `device` allows, and which provider is active."""
+    chain = provider_chain(device)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = _ORT_LOG_ERROR
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Every session must use the global pool once it exists (onnxruntime refuses a mix).
+    _ensure_global_thread_pool()
+    options.use_per_session_threads = False
+    if chain[0] != _CPU:
+        _preload_cuda_libraries()
+    try:
+        session = ort.InferenceSession(str(spec.path), sess_options=options, providers=chain)
+    except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
+            ort.capi.onnxruntime_pybind11_state.InvalidGraph) as error:
+        raise ModelError(f"{spec.path}: onnxruntime cannot load this model ({error}); {REBUILD_HINT}") from error
+    active = session.get_providers()[0]
+    if device == "cuda" and active == _CPU:
+        raise DeviceError(
+            "CUDA was requested but could not be started (no NVIDIA GPU, driver or CUDA/cuDNN "
+            "libraries found); use --device cpu or --device auto"
+        )
+    info = SessionInfo(spec.name, active)
+    log.info("%s runs on %s", spec.name, active)
+    return session, info
