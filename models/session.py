@@ -129,5 +129,5 @@ def create_session(spec: ModelSpec, device: Device = "auto") -> tuple[ort.Infere
             "libraries found); use --device cpu or --device auto"
         )
     info = SessionInfo(spec.name, active)
-    log.info("%s runs on %s", spec.name, active)
+    log.debug("%s runs on %s", spec.name, active)
     return session, info

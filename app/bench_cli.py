@@ -1,0 +1,84 @@
+"""`livefit bench`: per-stage latency of the per-frame pipeline, optionally beside mediapipe's own.
+
+Frames are decoded into memory first, so only the pipeline is timed. The first `--warmup`
+frames (session start-up, first detector run) are left out of the figures. With
+`--reference mediapipe`, mediapipe's Pose (full model, segmentation on) processes the same
+frames in a separate environment in the same run, and the ratio of medians is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import numpy as np
+
+from app.errors import LiveFitError
+from app.pipeline.perception import Perception
+from app.sources import open_source
+from models.session import DEVICES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FRAMES = 200
+DEFAULT_WARMUP = 10
+
+
+def add_subparser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("bench", help="per-stage timings (median, p95) and frames per second")
+    parser.add_argument("--source", default="demo", help="video, folder, image, camera or 'demo' (default, 1280×720)")
+    parser.add_argument("--frames", type=int, default=DEFAULT_FRAMES, help=f"frames to time (default {DEFAULT_FRAMES})")
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help=f"untimed frames first (default {DEFAULT_WARMUP})")
+    parser.add_argument("--device", choices=DEVICES, default="auto")
+    parser.add_argument("--no-parse", action="store_true", help="time the pose estimator only")
+    parser.add_argument("--reference", choices=("mediapipe",), help="also time mediapipe's own Pose on the same frames")
+    parser.set_defaults(func=bench_command)
+
+
+def load_frames(spec: str, count: int) -> list[np.ndarray]:
+    """Up to `count` BGR frames, looping a short video or folder to reach `count`."""
+    frames: list[np.ndarray] = []
+    while len(frames) < count:
+        with open_source(spec, max_frames=count - len(frames)) as source:
+            before = len(frames)
+            frames.extend(frame.image for frame in source)
+        if len(frames) == before:
+            raise LiveFitError(f"{spec}: no frames to benchmark")
+    return frames
+
+
+def summarize(samples: list[float]) -> tuple[float, float]:
+    return float(np.median(samples)), float(np.percentile(samples, 95))
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    if args.frames < 1 or args.warmup < 0:
+        raise LiveFitError("--frames must be at least 1 and --warmup at least 0")
+    frames = load_frames(args.source, args.frames + args.warmup)
+    height, width = frames[0].shape[:2]
+    stages: dict[str, list[float]] = {}
+    with Perception(device=args.device, parse=not args.no_parse) as perception:
+        for index, frame in enumerate(frames):
+            result = perception.process(frame, index / 30.0)
+            if index >= args.warmup:
+                for stage, ms in result.timings_ms.items():
+                    stages.setdefault(stage, []).append(ms)
+        device = perception.device_summary
+        providers = ", ".join(f"{i.model}={i.provider}" for i in perception.session_infos)
+    out = sys.stdout
+    out.write(f"source {args.source}: {width}x{height}, {args.frames} timed frames after {args.warmup} warm-up, device {device}\n")
+    out.write(f"providers: {providers}\n")
+    out.write(f"{'stage':<10} {'median ms':>10} {'p95 ms':>10}\n")
+    for stage, samples in stages.items():
+        median, p95 = summarize(samples)
+        out.write(f"{stage:<10} {median:>10.2f} {p95:>10.2f}\n")
+    total_median, _ = summarize(stages["total"])
+    out.write(f"throughput {1000.0 / total_median:.1f} frames/s (from the median total)\n")
+    if args.reference == "mediapipe":
+        from app.reference.mediapipe_ref import run_mediapipe_pose
+
+        reference = run_mediapipe_pose(frames, warmup=args.warmup)
+        out.write(f"mediapipe Pose(full, segmentation): median {reference.median_ms:.2f} ms, p95 {reference.p95_ms:.2f} ms\n")
+        out.write(f"ratio LiveFit/mediapipe (median total): {total_median / reference.median_ms:.2f}\n")
+    return 0

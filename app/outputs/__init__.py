@@ -1,0 +1,1 @@
+"""Writers for pipeline results: OpenPose JSON, label PNGs, annotated images, all atomic."""

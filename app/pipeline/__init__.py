@@ -1,0 +1,1 @@
+"""The per-frame pipeline (no Qt): perception now; warp and composition build on it."""

@@ -1,0 +1,85 @@
+"""Perception for one frame: pose, then parsing, with per-stage timings.
+
+The one object both front ends (command line, GUI worker) call per frame. It converts the BGR
+frame to RGB once and hands both models the same array.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from app.errors import InputShapeError
+from models.parsing import HumanParser, ParseResult
+from models.pose import PoseEstimator, PoseResult
+from models.session import Device, SessionInfo
+
+
+STREAM_FACE_EVERY = 2
+
+
+@dataclass(frozen=True)
+class PerceptionResult:
+    pose: PoseResult
+    parse: ParseResult | None  # None when parsing is switched off
+    timings_ms: dict[str, float]  # stage name → milliseconds for this frame
+
+
+class Perception:
+    """Pose estimator + human parser over BGR frames. Use as a context manager."""
+
+    def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
+                 parse: bool = True):
+        self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people)
+        # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
+        # than the whole-frame selfie model; stills may hold several people seen any way round.
+        self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,
+                                  face_every=1 if static_image_mode else STREAM_FACE_EVERY) if parse else None
+
+    @property
+    def session_infos(self) -> tuple[SessionInfo, ...]:
+        parser = self.parser.session_infos if self.parser else ()
+        return self.pose.session_infos + parser
+
+    @property
+    def device_summary(self) -> str:
+        """'cuda' or 'cpu', or a mix like 'cuda+cpu' if some models fell back."""
+        devices = sorted({info.device for info in self.session_infos}, reverse=True)
+        return "+".join(devices)
+
+    def reset(self) -> None:
+        self.pose.reset()
+
+    def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> PerceptionResult:
+        """Pose and label map for an (H, W, 3) uint8 BGR frame."""
+        if not isinstance(frame_bgr, np.ndarray) or frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 \
+                or frame_bgr.dtype != np.uint8:
+            shape = getattr(frame_bgr, "shape", type(frame_bgr).__name__)
+            dtype = getattr(frame_bgr, "dtype", "")
+            raise InputShapeError(f"expected an (H, W, 3) uint8 BGR frame, got {shape} {dtype}".rstrip())
+        start = time.perf_counter()
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        converted = time.perf_counter()
+        pose = self.pose.process(rgb, timestamp_s)
+        posed = time.perf_counter()
+        parse = self.parser.parse(rgb, pose) if self.parser else None
+        parsed = time.perf_counter()
+        timings = {
+            "convert": (converted - start) * 1e3,
+            "pose": (posed - converted) * 1e3,
+            "parse": (parsed - posed) * 1e3,
+            "total": (parsed - start) * 1e3,
+        }
+        return PerceptionResult(pose, parse, timings)
+
+    def close(self) -> None:
+        self.pose.close()
+
+    def __enter__(self) -> Perception:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
