@@ -39,14 +39,14 @@ PRODUCED = (
 )
 
 
+# The LIP dataset's visualisation colours (RGB), also used by VITON-HD's image-parse maps.
+_LIP_COLOURS = (
+    (0, 0, 0), (128, 0, 0), (255, 0, 0), (0, 85, 0), (170, 0, 51), (255, 85, 0), (0, 0, 85), (0, 119, 221),
+    (85, 85, 0), (0, 85, 85), (85, 51, 0), (52, 86, 128), (0, 128, 0), (0, 0, 255), (51, 170, 221),
+    (0, 255, 255), (85, 255, 170), (170, 255, 85), (255, 255, 0), (255, 170, 0),
+)
+
+
 def lip_palette() -> np.ndarray:
-    """(20, 3) uint8 RGB colours: the LIP/CIHP visualisation palette (bit-interleaved VOC scheme)."""
-    palette = np.zeros((NUM_LABELS, 3), np.uint8)
-    for label in range(NUM_LABELS):
-        value, colour = label, [0, 0, 0]
-        for bit in range(8):
-            for channel in range(3):
-                colour[channel] |= ((value >> channel) & 1) << (7 - bit)
-            value >>= 3
-        palette[label] = colour
-    return palette
+    """(20, 3) uint8 RGB colour of each label id."""
+    return np.array(_LIP_COLOURS, np.uint8)

@@ -1,0 +1,45 @@
+"""Shared test setup: offscreen Qt, the project's own demo photo, the shared data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def astronaut_bgr() -> np.ndarray:
+    """(512, 512, 3) uint8 BGR: the public-domain NASA portrait the demo source animates."""
+    image = cv2.imread(str(REPO / "assets" / "demo" / "astronaut.png"))
+    assert image is not None
+    return image
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (real, mostly non-commercial photos); tests using it skip without it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_data_if_present() -> Path | None:
+    return SHARED_DATA if SHARED_DATA.is_dir() else None
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing a test runs may write into the real user's data, log or cache folders."""
+    root = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("LIVEFIT_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("LIVEFIT_LOG_DIR", str(root / "log"))
+    # The cache folder is left alone: parity tests read the mediapipe wheel the install step cached.

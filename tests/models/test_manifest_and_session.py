@@ -1,0 +1,113 @@
+"""Model files are verified before use; devices are chosen and reported; errors say what to do."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import DeviceError, ModelError
+from models.manifest import load_model_spec
+from models.runner import OnnxModel
+from models.session import create_session, provider_chain
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def model_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the models folder that the app is pointed at."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copy(REPO / "models" / "manifest.json", folder)
+    shutil.copy(REPO / "models" / "selfie_segmentation.onnx", folder)
+    monkeypatch.setenv("LIVEFIT_MODELS_DIR", str(folder))
+    return folder
+
+
+def test_manifest_lists_every_model_with_source_and_hash() -> None:
+    manifest = json.loads((REPO / "models" / "manifest.json").read_text())
+    assert set(manifest["models"]) == {"pose_detector", "pose_landmarks", "selfie_segmentation", "face_landmarks"}
+    for entry in manifest["models"].values():
+        assert len(entry["sha256"]) == 64
+        assert entry["source"]["package"] == "mediapipe==0.10.21"
+        assert entry["source"]["member"].endswith(".tflite")
+        assert entry["inputs"][0]["shape"][0] == 1 and entry["inputs"][0]["shape"][3] == 3
+
+
+def test_corrupted_model_names_the_file_and_how_to_rebuild(model_copy: Path) -> None:
+    path = model_copy / "selfie_segmentation.onnx"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError) as error:
+        OnnxModel("selfie_segmentation")
+    message = str(error.value)
+    assert str(path) in message and "corrupted" in message and "python -m models.export" in message
+
+
+def test_truncated_model_is_refused(model_copy: Path) -> None:
+    path = model_copy / "selfie_segmentation.onnx"
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(ModelError, match="selfie_segmentation.onnx: model file is corrupted"):
+        load_model_spec("selfie_segmentation")
+
+
+def test_unloadable_model_with_matching_hash_is_a_model_error(model_copy: Path) -> None:
+    # A file that passes the checksum (someone rebuilt the manifest by hand) but is not ONNX.
+    path = model_copy / "selfie_segmentation.onnx"
+    path.write_bytes(b"not an onnx graph")
+    manifest = json.loads((model_copy / "manifest.json").read_text())
+    manifest["models"]["selfie_segmentation"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="onnxruntime cannot load this model"):
+        create_session(load_model_spec("selfie_segmentation"), "cpu")
+
+
+def test_missing_model_file(model_copy: Path) -> None:
+    (model_copy / "selfie_segmentation.onnx").unlink()
+    with pytest.raises(ModelError, match="model file is missing; rebuild it"):
+        load_model_spec("selfie_segmentation")
+
+
+def test_cpu_device_runs_on_the_cpu_provider() -> None:
+    model = OnnxModel("selfie_segmentation", "cpu")
+    assert model.info.provider == "CPUExecutionProvider"
+    assert model.info.device == "cpu"
+
+
+def test_auto_device_reports_what_is_active() -> None:
+    model = OnnxModel("selfie_segmentation", "auto")
+    assert model.info.provider in model.session.get_providers()
+    assert model.info.provider == model.session.get_providers()[0]
+
+
+def test_cuda_request_without_a_gpu_says_so_clearly() -> None:
+    if "CUDAExecutionProvider" in OnnxModel("selfie_segmentation", "auto").session.get_providers():
+        pytest.skip("this machine really has CUDA")
+    with pytest.raises(DeviceError, match="CUDA was requested but .*--device cpu"):
+        OnnxModel("selfie_segmentation", "cuda")
+
+
+def test_unknown_device_is_refused() -> None:
+    with pytest.raises(DeviceError, match="unknown device 'tpu'"):
+        provider_chain("tpu")  # type: ignore[arg-type]
+
+
+def test_run_time_never_imports_torch_or_mediapipe() -> None:
+    code = (
+        "import sys, numpy as np\n"
+        "from app.pipeline.perception import Perception\n"
+        "import app.run_cli, app.bench_cli\n"
+        "with Perception(device='cpu') as p:\n"
+        "    p.process(np.zeros((120, 160, 3), np.uint8))\n"
+        "bad = [m for m in ('torch', 'mediapipe', 'tflite', 'ai_edge_litert') if m in sys.modules]\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

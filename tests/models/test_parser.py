@@ -1,0 +1,88 @@
+"""Label maps: classes where a person would put them, CIHP ids only, bare arms vs sleeves."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from models.parsing import HumanParser, Label
+from models.parsing.labels import PRODUCED, lip_palette
+from models.pose import BlazePose as B
+from models.pose import PoseEstimator
+
+
+@pytest.fixture(scope="module")
+def still_parse():
+    estimator = PoseEstimator(device="cpu", static_image_mode=True, max_people=5)
+    parser = HumanParser(device="cpu")
+
+    def run(image_bgr: np.ndarray):
+        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+        pose = estimator.process(rgb)
+        return pose, parser.parse(rgb, pose)
+
+    return run
+
+
+def label_at(labels: np.ndarray, point: np.ndarray) -> int:
+    return int(labels[int(point[1]), int(point[0])])
+
+
+def test_astronaut_face_hair_and_suit(still_parse, astronaut_bgr: np.ndarray) -> None:
+    pose, parse = still_parse(astronaut_bgr)
+    labels = parse.labels
+    assert labels.shape == astronaut_bgr.shape[:2] and labels.dtype == np.uint8
+    assert set(np.unique(labels)) <= {int(label) for label in PRODUCED}
+    person = pose.primary
+    assert label_at(labels, person.landmarks[B.NOSE]) == Label.FACE
+    # Hair sits above the eyes; the orange suit between the shoulders is upper clothes.
+    above_head = (person.landmarks[B.LEFT_EYE] + person.landmarks[B.RIGHT_EYE]) / 2 - (0, 45)
+    assert label_at(labels, above_head) == Label.HAIR
+    chest = (person.landmarks[B.LEFT_SHOULDER] + person.landmarks[B.RIGHT_SHOULDER]) / 2 + (0, 80)
+    assert label_at(labels, chest) == Label.UPPER_CLOTHES
+    assert labels[:40, 420:].max() == Label.BACKGROUND  # the flag/shuttle corner is background
+    face = parse.faces[0]
+    assert face is not None and cv2.pointPolygonTest(face.outline, tuple(map(float, person.landmarks[B.NOSE])), False) > 0
+
+
+def test_blank_frame_is_all_background(still_parse) -> None:
+    pose, parse = still_parse(np.full((360, 480, 3), 200, np.uint8))
+    assert pose.people == () and not parse.labels.any()
+
+
+def test_bare_arms_are_arms_and_the_top_is_clothing(still_parse, shared_data) -> None:
+    # VITON-HD 00034: sleeveless pink shirt, arms down.
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "00034_00.jpg"))
+    pose, parse = still_parse(image)
+    person, labels = pose.primary, parse.labels
+    midline = (person.landmarks[B.LEFT_SHOULDER][0] + person.landmarks[B.RIGHT_SHOULDER][0]) / 2
+    for shoulder, wrist, arm, side in ((B.LEFT_SHOULDER, B.LEFT_WRIST, Label.LEFT_ARM, 1),
+                                       (B.RIGHT_SHOULDER, B.RIGHT_WRIST, Label.RIGHT_ARM, -1)):
+        ys, xs = np.nonzero(labels == arm)
+        assert len(xs) > 5000, arm.name  # a whole bare arm, not a few stray pixels (768×1024 photo)
+        # On the person's own side (their left is the image right) and between shoulder and wrist.
+        assert (xs.mean() - midline) * side > 100, arm.name
+        assert person.landmarks[shoulder][1] < ys.mean() < person.landmarks[wrist][1] + 40, arm.name
+    chest = (person.landmarks[B.LEFT_SHOULDER] + person.landmarks[B.RIGHT_SHOULDER]) / 2 * 0.6 + \
+        (person.landmarks[B.LEFT_HIP] + person.landmarks[B.RIGHT_HIP]) / 2 * 0.4
+    assert label_at(labels, chest) == Label.UPPER_CLOTHES
+
+
+def test_person_mask_matches_the_labelled_primary_person(still_parse, shared_data) -> None:
+    from PIL import Image
+
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "00006_00.jpg"))
+    truth = np.asarray(Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png")) > 0
+    _, parse = still_parse(image)
+    predicted = parse.labels > 0
+    assert (predicted & truth).sum() / (predicted | truth).sum() >= 0.9
+
+
+def test_palette_matches_the_one_viton_hd_label_maps_carry(shared_data) -> None:
+    from PIL import Image
+
+    theirs = Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png").getpalette()
+    theirs = np.array(theirs[:60]).reshape(20, 3)
+    # VITON-HD stores 254 where LIP has 255 and 169/119/220 for 170/119/221: off by at most 1.
+    assert np.abs(lip_palette().astype(int) - theirs).max() <= 1

@@ -1,0 +1,156 @@
+"""Pose estimator outcomes: keypoints where they belong, no person, bad input, tracking, policy."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from app.errors import InputShapeError
+from models.pose import BlazePose as B
+from models.pose import PoseEstimator
+
+# Hand-checked positions (pixels) in the 512×512 astronaut portrait; left = the person's left.
+ASTRONAUT = {B.NOSE: (221, 127), B.LEFT_EYE: (247, 111), B.RIGHT_EYE: (201, 103),
+             B.LEFT_SHOULDER: (295, 235), B.RIGHT_SHOULDER: (125, 223)}
+TOLERANCE_PX = 12
+
+
+@pytest.fixture(scope="module")
+def still() -> PoseEstimator:
+    return PoseEstimator(device="cpu", static_image_mode=True, max_people=5)
+
+
+def rgb(image_bgr: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
+
+
+def canvas(person_bgr: np.ndarray, x: int, y: int, size: tuple[int, int] = (960, 540), background: int = 90,
+           extra: tuple[np.ndarray, int, int] | None = None) -> np.ndarray:
+    """A frame with `person_bgr` pasted at (x, y), optionally a second (behind) pasted first."""
+    frame = np.full((size[1], size[0], 3), background, np.uint8)
+    for image, px, py in ([extra] if extra else []) + [(person_bgr, x, y)]:
+        h, w = image.shape[:2]
+        frame[py:py + h, px:px + w] = image
+    return frame
+
+
+def test_keypoints_land_on_the_astronaut(still: PoseEstimator, astronaut_bgr: np.ndarray) -> None:
+    person = still.process(rgb(astronaut_bgr)).primary
+    assert person is not None and person.score > 0.9
+    for landmark, expected in ASTRONAUT.items():
+        assert np.hypot(*(person.landmarks[landmark] - expected)) < TOLERANCE_PX, landmark.name
+    # The person's left side is on the image right for someone facing the camera.
+    assert person.landmarks[B.LEFT_SHOULDER][0] > person.landmarks[B.RIGHT_SHOULDER][0]
+
+
+def test_openpose_views_follow_their_layouts(still: PoseEstimator, astronaut_bgr: np.ndarray) -> None:
+    person = still.process(rgb(astronaut_bgr)).primary
+    coco, body25 = person.coco18(), person.body25()
+    assert coco.shape == (18, 3) and body25.shape == (25, 3)
+    neck = (person.landmarks[B.LEFT_SHOULDER] + person.landmarks[B.RIGHT_SHOULDER]) / 2
+    assert np.allclose(coco[1, :2], neck, atol=0.01) and np.allclose(body25[1, :2], neck, atol=0.01)
+    assert np.allclose(coco[2, :2], person.landmarks[B.RIGHT_SHOULDER])  # 2 = RShoulder
+    assert np.allclose(coco[15, :2], person.landmarks[B.LEFT_EYE])  # 15 = LEye
+
+
+def test_hips_below_the_frame_are_flagged_not_invented(still: PoseEstimator, astronaut_bgr: np.ndarray) -> None:
+    upper_body = np.ascontiguousarray(astronaut_bgr[:330])
+    person = still.process(rgb(upper_body)).primary
+    assert person is not None
+    assert not person.in_frame[B.LEFT_HIP] and not person.in_frame[B.RIGHT_HIP]
+    assert person.confidence[B.LEFT_HIP] == 0.0
+    coco = person.coco18()
+    assert (coco[8] == 0).all() and (coco[11] == 0).all()  # RHip, LHip written as missing
+    assert coco[2, 2] > 0.5  # the shoulders still are there
+
+
+def test_blank_frame_gives_no_person(still: PoseEstimator) -> None:
+    for value in (0, 128, 255):
+        result = still.process(np.full((480, 640, 3), value, np.uint8))
+        assert result.people == () and result.primary is None
+
+
+@pytest.mark.parametrize(
+    "bad", [np.zeros((480, 640), np.uint8), np.zeros((480, 640, 4), np.uint8), np.zeros((480, 640, 3), np.float32),
+            np.zeros((8, 8, 3), np.uint8), "frame.jpg"],
+    ids=["grey", "rgba", "float", "tiny", "not-an-array"],
+)
+def test_wrong_input_raises_a_named_error(still: PoseEstimator, bad: object) -> None:
+    with pytest.raises(InputShapeError, match="expected|too small"):
+        still.process(bad)  # type: ignore[arg-type]
+
+
+def test_tracking_recovers_after_the_person_leaves_and_returns(astronaut_bgr: np.ndarray) -> None:
+    present = canvas(astronaut_bgr, 224, 14)
+    empty = np.full_like(present, 90)
+    tracker = PoseEstimator(device="cpu")
+    timeline = [present] * 4 + [empty] * 3 + [present] * 4
+    results = [tracker.process(rgb(frame), index / 30) for index, frame in enumerate(timeline)]
+    assert all(r.primary is not None for r in results[:4])
+    assert all(r.primary is None for r in results[4:7])
+    assert results[7].primary is not None and results[7].detector_ran
+    # While tracking, the detector is not run again.
+    assert not any(r.detector_ran for r in results[1:4] + results[8:])
+    nose = results[-1].primary.landmarks[B.NOSE]
+    assert np.hypot(*(nose - (224 + 221, 14 + 127))) < TOLERANCE_PX
+
+
+def test_still_person_gives_still_landmarks(astronaut_bgr: np.ndarray) -> None:
+    tracker = PoseEstimator(device="cpu")
+    frame = rgb(canvas(astronaut_bgr, 224, 14))
+    noses = np.array([tracker.process(frame, i / 30).primary.landmarks[B.NOSE] for i in range(12)])
+    assert noses[4:].std(0).max() < 0.5
+
+
+def test_primary_person_is_not_handed_to_a_bystander_behind(astronaut_bgr: np.ndarray) -> None:
+    shopper = astronaut_bgr
+    bystander = cv2.resize(astronaut_bgr, (256, 256))
+    shopper_nose = np.array([224 + 221, 14 + 127])
+    tracker = PoseEstimator(device="cpu")
+    time_s = 0.0
+    # The bystander walks behind the shopper from left to right.
+    for x in range(0, 700, 70):
+        frame = canvas(shopper, 224, 14, extra=(bystander, x, 200))
+        primary = tracker.process(rgb(frame), time_s).primary
+        time_s += 1 / 30
+        assert primary is not None and np.hypot(*(primary.landmarks[B.NOSE] - shopper_nose)) < TOLERANCE_PX
+    # The shopper is briefly hidden: the bystander alone is not taken for them...
+    for _ in range(5):
+        alone = canvas(bystander, 700, 200)
+        assert tracker.process(rgb(alone), time_s).primary is None
+        time_s += 1 / 30
+    # ...and the shopper is served again when back.
+    primary = tracker.process(rgb(canvas(shopper, 224, 14, extra=(bystander, 700, 200))), time_s).primary
+    assert primary is not None and np.hypot(*(primary.landmarks[B.NOSE] - shopper_nose)) < TOLERANCE_PX
+
+
+def test_largest_central_person_is_primary_in_a_still(still: PoseEstimator, astronaut_bgr: np.ndarray) -> None:
+    small = cv2.resize(astronaut_bgr, (200, 200))
+    frame = canvas(astronaut_bgr, 224, 14, extra=(small, 0, 300))
+    result = still.process(rgb(frame))
+    assert len(result.people) == 2
+    assert np.hypot(*(result.primary.landmarks[B.NOSE] - (224 + 221, 14 + 127))) < TOLERANCE_PX
+
+
+def test_several_people_in_a_group_photo(still: PoseEstimator, shared_data) -> None:
+    image = cv2.imread(str(shared_data / "people" / "misc" / "schp_mhp_demo.jpg"))
+    result = still.process(rgb(image))
+    assert len(result.people) == 4  # four men side by side
+
+
+def test_coco_annotated_skier_within_pck_threshold(still: PoseEstimator, shared_data) -> None:
+    annotations = json.loads((shared_data / "people" / "coco2017_kpts" / "person_keypoints.json").read_text())
+    image_id = next(i["id"] for i in annotations["images"] if i["file_name"] == "000000000785.jpg")
+    truth = np.array(next(a for a in annotations["annotations"] if a["image_id"] == image_id)["keypoints"],
+                     float).reshape(17, 3)
+    image = cv2.imread(str(shared_data / "people" / "coco2017_kpts" / "000000000785.jpg"))
+    person = still.process(rgb(image)).primary
+    coco17_from_blaze = [B.LEFT_SHOULDER, B.RIGHT_SHOULDER, B.LEFT_ELBOW, B.RIGHT_ELBOW, B.LEFT_WRIST,
+                         B.RIGHT_WRIST, B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_KNEE, B.RIGHT_KNEE, B.LEFT_ANKLE, B.RIGHT_ANKLE]
+    torso = np.hypot(*(truth[5, :2] - truth[12, :2]))
+    errors = [np.hypot(*(person.landmarks[b] - truth[5 + i, :2])) for i, b in enumerate(coco17_from_blaze)
+              if truth[5 + i, 2] > 0]
+    assert np.mean(np.array(errors) <= 0.2 * torso) >= 0.8
