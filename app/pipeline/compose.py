@@ -1,0 +1,73 @@
+"""CPU compositor: sample the garment into its layers, layer them, light them, blend onto the frame.
+
+Back to front: the frame; the torso panel (under arms, hands, face and hair); the sleeves (over
+the arms they clothe, under hands, face and hair). All work happens inside the layers' box with
+OpenCV kernels on uint8 images (a numpy float blend of a 720p frame costs 15–28 ms, OpenCV's ~1 ms).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from app.pipeline.occlusion import Occlusion
+from app.pipeline.warp import Layer
+
+EDGE_FEATHER = 3  # px: blur of the garment's alpha edge, against jaggies and halos
+SHADING_ONE = 128.0  # fixed-point scale of the shading gain (1.0 ↔ 128; the map stays below 2)
+
+
+def union_box(layers: list[Layer]) -> tuple[int, int, int, int]:
+    boxes = np.array([layer.box for layer in layers])
+    return int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max())
+
+
+def sample_layers(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Garment colour (h, w, 3) uint8, alpha (h, w) uint8, and the sleeve region (h, w) uint8 0/255.
+
+    The layers' maps are merged into one map over `box` first — a sleeve replaces the torso
+    where the sleeve has cloth — so the texture is sampled by a single remap.
+    """
+    x0, y0, x1, y1 = box
+    merged = np.full((y1 - y0, x1 - x0, 2), -1.0, np.float32)
+    sleeve_region = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for layer in layers:  # torso first, sleeves after: later layers cover earlier ones
+        lx0, ly0, lx1, ly1 = layer.box
+        window = (slice(ly0 - y0, ly1 - y0), slice(lx0 - x0, lx1 - x0))
+        if layer.name == "torso":
+            merged[window] = layer.map_xy
+            continue
+        cloth = cv2.remap(texture_bgra[..., 3], layer.map_xy, None, cv2.INTER_NEAREST,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        cv2.copyTo(layer.map_xy, cloth, merged[window])
+        cv2.max(sleeve_region[window], cloth, dst=sleeve_region[window])
+    sampled = cv2.remap(texture_bgra, merged, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                        borderValue=(0, 0, 0, 0))
+    return cv2.cvtColor(sampled, cv2.COLOR_BGRA2BGR), cv2.extractChannel(sampled, 3), sleeve_region
+
+
+def composite(frame_bgr: np.ndarray, colour: np.ndarray, alpha: np.ndarray, sleeve_region: np.ndarray,
+              occlusion: Occlusion, shading: np.ndarray | None, box: tuple[int, int, int, int],
+              opacity: float = 1.0) -> np.ndarray:
+    """A copy of the frame with the garment blended into `box`.
+
+    colour (h, w, 3) uint8, alpha (h, w) uint8, sleeve_region (h, w) uint8 0/255 (where the
+    sleeves, not the torso, are drawn: they answer to a different occluder).
+    shading: (h, w) float32 multiplier (≈1) for the garment's brightness, or None.
+    opacity: 0..1 for fading the garment out when the person is lost.
+    """
+    x0, y0, x1, y1 = box
+    out = frame_bgr.copy()
+    feather = (2 * EDGE_FEATHER + 1, 2 * EDGE_FEATHER + 1)
+    occluder = occlusion.over_torso.copy()
+    cv2.copyTo(occlusion.over_sleeves, sleeve_region, occluder)
+    # uint8 arithmetic (OpenCV saturates and rounds): alpha · (1 − occluder).
+    alpha = cv2.multiply(cv2.GaussianBlur(alpha, feather, 0), 255 - occluder, scale=1 / 255)
+    weight = alpha.astype(np.float32) * (opacity / 255.0)
+    if shading is not None:
+        gain = cv2.convertScaleAbs(shading, alpha=SHADING_ONE)  # 1.0 → 128, u8 for a fast multiply
+        colour = cv2.multiply(colour, cv2.merge([gain, gain, gain]), scale=1 / SHADING_ONE)
+    roi = out[y0:y1, x0:x1]
+    out[y0:y1, x0:x1] = cv2.blendLinear(colour, roi, weight, 1.0 - weight)
+    return out

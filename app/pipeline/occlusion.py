@@ -1,0 +1,79 @@
+"""What stays in front of the new garment: face, hair, hands, and arms in front of the torso.
+
+Masks are (h, w) uint8 0/255 over a box of the frame (the box the garment layers cover), built
+from the parse labels and the pose. Two masks, because the layers differ: the torso goes under
+the arms, while sleeves go over the arms they clothe — only face, hair and hands beat a sleeve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from models.parsing.labels import Label
+from models.pose import BlazePose as B
+from models.pose import Person
+
+HAND_RADIUS = 0.16  # × shoulder width
+ARM_RADIUS = 0.17  # × shoulder width: an arm's core, for clothed arms the parser calls clothing
+FEATHER_PX = 2  # blur radius of the masks' edges
+HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
+ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
+_HANDS = ((B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
+          (B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB)))
+_ARMS = ((B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST))
+
+
+@dataclass(frozen=True)
+class Occlusion:
+    over_torso: np.ndarray  # (h, w) uint8 0..255: what hides the torso panel
+    over_sleeves: np.ndarray  # (h, w) uint8 0..255: what hides the sleeves
+
+
+def label_lut(labels: tuple[int, ...]) -> np.ndarray:
+    """(256,) uint8 lookup table: 255 for the given label ids, 0 otherwise (for cv2.LUT)."""
+    table = np.zeros(256, np.uint8)
+    table[list(labels)] = 255
+    return table
+
+
+_HEAD_LUT = label_lut(HEAD_LABELS)
+_ARM_LUT = label_lut(ARM_LABELS)
+_PERSON_LUT = np.full(256, 255, np.uint8)
+_PERSON_LUT[0] = 0
+
+
+def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, origin: np.ndarray, radius: float) -> None:
+    pa, pb = np.round(a - origin).astype(int), np.round(b - origin).astype(int)
+    cv2.line(canvas, tuple(pa), tuple(pb), 255, max(1, int(2 * radius)))
+    cv2.circle(canvas, tuple(pb), max(1, int(radius)), 255, -1)
+
+
+def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int]) -> Occlusion:
+    """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8."""
+    x0, y0, x1, y1 = box
+    region = labels[y0:y1, x0:x1]
+    origin = np.array([x0, y0], np.float32)
+    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    head = cv2.LUT(region, _HEAD_LUT)
+    person_mask = cv2.LUT(region, _PERSON_LUT)
+    hands = np.zeros_like(head)
+    for wrist, fingers in _HANDS:
+        for finger in fingers:
+            _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)
+    hands &= person_mask  # only where the person really is
+    arms = cv2.LUT(region, _ARM_LUT)
+    # A clothed arm is "upper clothes" to the parser: its core along the bones still hides the torso.
+    cores = np.zeros_like(head)
+    for shoulder, elbow, wrist in _ARMS:
+        _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, ARM_RADIUS * width)
+        upper_end = person.landmarks[elbow]
+        start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
+        _line(cores, start, upper_end, origin, ARM_RADIUS * width)
+    cores &= person_mask
+    front = head | hands
+    over_torso = front | arms | cores
+    feather = 2 * FEATHER_PX + 1
+    return Occlusion(cv2.GaussianBlur(over_torso, (feather, feather), 0), cv2.GaussianBlur(front, (feather, feather), 0))

@@ -1,0 +1,118 @@
+"""`TryOnRenderer`: the selected garment drawn onto the person, frame after frame.
+
+Per frame: fit (garment landmarks → body targets), warp (sampling maps per layer), occlusion
+(what stays in front), lighting, composition. Between frames: the fitted control points are
+smoothed (not only the landmarks, so parse-driven width changes do not jitter), and a lost
+person fades the garment out over `FADE_FRAMES` instead of leaving it hanging or popping.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.garments.model import Garment
+from app.pipeline.compose import composite, sample_layers, union_box
+from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment
+from app.pipeline.lighting import shading_map
+from app.pipeline.occlusion import build_occlusion
+from app.pipeline.perception import PerceptionResult
+from app.pipeline.warp import Layer, sleeve_layers, torso_layer
+from models.pose.smoothing import OneEuroFilter
+
+FADE_FRAMES = 8
+# Control points are already built from smoothed landmarks; this filter mainly steadies the
+# parse-driven parts (cover widths, hem length). Per-pixel speed scaled by the garment's size.
+FIT_FILTER = dict(min_cutoff=0.3, beta=20.0, derivate_cutoff=1.0)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    image: np.ndarray  # (H, W, 3) uint8 BGR: the frame with the garment on
+    fit: GarmentFit | None
+    timings_ms: dict[str, float]
+
+
+def _fit_vector(fit: GarmentFit) -> np.ndarray:
+    parts = [fit.body_points.reshape(-1, 2)] + [s.body_quads.reshape(-1, 2) for s in fit.sleeves]
+    return np.concatenate(parts)
+
+
+def _with_vector(fit: GarmentFit, vector: np.ndarray) -> GarmentFit:
+    n = len(fit.body_points)
+    body = vector[:n].astype(np.float32)
+    sleeves, offset = [], n
+    for sleeve in fit.sleeves:
+        count = sleeve.body_quads.size // 2
+        quads = vector[offset:offset + count].reshape(sleeve.body_quads.shape).astype(np.float32)
+        sleeves.append(SleeveFit(sleeve.side, sleeve.garment_quads, quads))
+        offset += count
+    return replace(fit, body_points=body, sleeves=tuple(sleeves))
+
+
+class TryOnRenderer:
+    def __init__(self, garment: Garment | None = None):
+        self.garment = garment
+        self._reset_motion()
+
+    def _reset_motion(self) -> None:
+        self._filter = OneEuroFilter(**FIT_FILTER)
+        self._last: tuple[GarmentFit, PerceptionResult] | None = None
+        self._missing = 0
+        self._shape: tuple[int, ...] | None = None
+
+    def set_garment(self, garment: Garment | None) -> None:
+        if garment is not self.garment:
+            self.garment = garment
+            self._reset_motion()
+
+    def render(self, frame_bgr: np.ndarray, perception: PerceptionResult, timestamp_s: float = 0.0) -> RenderResult:
+        timings: dict[str, float] = {}
+        person = perception.pose.primary
+        if self.garment is None or perception.parse is None:
+            return RenderResult(frame_bgr, None, timings)
+        if person is None:
+            return self._fade(frame_bgr, timings)
+        start = time.perf_counter()
+        fit = fit_garment(self.garment, person, perception.parse.labels)
+        vector = _fit_vector(fit)
+        if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
+            self._filter.reset()
+            self._shape = vector.shape
+        scale = float(np.ptp(fit.body_points, 0).mean())
+        fit = _with_vector(fit, self._filter(vector, timestamp_s, scale))
+        self._last, self._missing = (fit, perception), 0
+        image = self._draw(frame_bgr, fit, perception, 1.0, timings, start)
+        return RenderResult(image, fit, timings)
+
+    def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
+        self._missing += 1
+        if self._last is None or self._missing > FADE_FRAMES:
+            self._filter.reset()
+            return RenderResult(frame_bgr, None, timings)
+        fit, perception = self._last
+        opacity = 1.0 - self._missing / (FADE_FRAMES + 1)
+        return RenderResult(self._draw(frame_bgr, fit, perception, opacity, timings, time.perf_counter()), fit, timings)
+
+    def _draw(self, frame_bgr: np.ndarray, fit: GarmentFit, perception: PerceptionResult, opacity: float,
+              timings: dict[str, float], start: float) -> np.ndarray:
+        height, width = frame_bgr.shape[:2]
+        layers: list[Layer] = []
+        torso = torso_layer(fit, (width, height))
+        if torso is not None:
+            layers.append(torso)
+        layers += sleeve_layers(fit, (width, height))
+        warped = time.perf_counter()
+        timings["warp"] = (warped - start) * 1e3
+        if not layers:
+            return frame_bgr
+        box = union_box(layers)
+        labels = perception.parse.labels
+        colour, alpha, sleeve_region = sample_layers(self.garment.rgba, layers, box)
+        occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box)
+        shading = shading_map(frame_bgr, labels, box)
+        image = composite(frame_bgr, colour, alpha, sleeve_region, occlusion, shading, box, opacity)
+        timings["compose"] = (time.perf_counter() - warped) * 1e3
+        return image
