@@ -1,8 +1,9 @@
 """The `livefit` / `python -m app` command line: a thin front end over the pipeline.
 
-Each sub-command lives in the module that owns its area and registers itself here with
-`add_subparser(subparsers)`; its parser's `func(args) -> int` does the work. `LiveFitError`s
-become one line on stderr and exit code 2; anything else is a bug and keeps its traceback.
+Without a sub-command it opens the desktop app (options from `app.gui.launch`). Each sub-command
+lives in the module that owns its area and registers itself here with `add_subparser(subparsers)`;
+its parser's `func(args) -> int` does the work. `LiveFitError`s become one line on stderr and exit
+code 2; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     from app import bench_cli, run_cli
     from app.garments import cli as garments_cli
 
-    parser = argparse.ArgumentParser(prog="livefit", description="LiveFit virtual try-on mirror.")
+    from app.gui import launch
+
+    parser = argparse.ArgumentParser(prog="livefit", description="LiveFit virtual try-on mirror. "
+                                     "Without a command, opens the mirror window.")
     parser.add_argument("--version", action="version", version=f"livefit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    launch.add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run_cli.add_subparser(sub)
     bench_cli.add_subparser(sub)
@@ -41,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_cli_logging(verbose=args.verbose)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USER_ERROR
+        from app.gui import launch
+
+        args.func = launch.run_gui
     try:
         return int(args.func(args))
     except LiveFitError as error:

@@ -1,4 +1,4 @@
-"""`livefit run`: perception (and, later, try-on rendering) over images, folders, videos, cameras.
+"""`livefit run`: perception and try-on rendering over images, folders, videos, cameras.
 
 Output names follow OpenPose's `--write_json`: `DIR/STEM_keypoints.json` for an image `STEM.jpg`,
 `DIR/STEM_000000000000_keypoints.json` per frame of a video or camera. Every file is written
@@ -15,14 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from app.errors import SourceError
+from app.errors import OutputError, SourceError
+from app.garments.catalog import Catalog
+from app.garments.model import Garment
+from app.garments.resolve import resolve_garment
 from app.outputs.atomic import write_bytes_atomic
+from app.outputs.dataset import DatasetWriter
 from app.outputs.label_png import write_label_png
 from app.outputs.openpose_json import write_openpose_json
-from app.outputs.overlay import draw_overlay, encode_jpeg
-from app.pipeline.perception import Perception, PerceptionResult
+from app.outputs.overlay import draw_overlay, encode_image, encode_jpeg
+from app.outputs.video import VIDEO_EXTENSIONS, VideoOutput
+from app.pipeline.frame import FrameResult, FramePipeline
 from app.progress import Progress
-from app.sources import Frame, FrameSource, open_source
+from app.sources import NOMINAL_FPS, Frame, FrameSource, open_source
 from models.session import DEVICES
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,13 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run the pipeline on images, a folder, a video, a camera or the demo")
     parser.add_argument("--source", default="demo",
                         help="image, folder of images, video file, camera index (e.g. 0) or 'demo' (default)")
+    parser.add_argument("--garment", metavar="ID|PATH", help="garment to try on: a catalog id or a product photo")
+    parser.add_argument("--output", type=Path, metavar="FILE|DIR",
+                        help="rendered result: a video file (.mp4/.avi) for a video, camera or demo, "
+                             "else a folder (or one image file for one image)")
+    parser.add_argument("--write-dataset", type=Path, metavar="DIR",
+                        help="CP-VTON/VITON layout: image/, image-parse/, pose/, cloth/, cloth-mask/, test_pairs.txt")
+    parser.add_argument("--catalog", type=Path, metavar="DIR", help="user garment catalog folder")
     parser.add_argument("--write-json", type=Path, metavar="DIR", help="OpenPose keypoint JSON per image/frame")
     parser.add_argument("--write-parse", type=Path, metavar="DIR", help="label map PNG (pixel = CIHP id) per image/frame")
     parser.add_argument("--write-images", type=Path, metavar="DIR", help="frame with skeleton and parse drawn on it")
@@ -58,29 +70,77 @@ def output_stem(frame: Frame, source: FrameSource) -> str:
     return f"{frame.name}_{frame.index:012d}" if source.is_stream else frame.name
 
 
-def write_outputs(args: argparse.Namespace, stem: str, frame: Frame, result: PerceptionResult) -> None:
-    """Every requested output for one frame; each file atomic."""
-    labels = result.parse.labels if result.parse is not None else None
-    if args.write_json:
-        write_openpose_json(args.write_json / f"{stem}_keypoints.json", result.pose, args.pose_format)
-    if args.write_parse and labels is not None:
-        write_label_png(args.write_parse / f"{stem}.png", labels)
-    if args.write_images:
-        overlay = draw_overlay(frame.image, result.pose, labels)
-        write_bytes_atomic(args.write_images / f"{stem}.jpg", encode_jpeg(overlay))
+class Outputs:
+    """Every file a run writes, per frame; each file atomic, a video renamed into place at the end."""
+
+    def __init__(self, args: argparse.Namespace, source: FrameSource, garment: Garment | None):
+        self.args = args
+        self.video: VideoOutput | None = None
+        self.single_image = (args.output is not None and not source.is_stream
+                             and args.output.suffix.lower() in (".png", ".jpg", ".jpeg"))
+        if self.single_image and source.kind != "image":
+            raise OutputError(f"{args.output}: a folder of images needs an output folder, not one file")
+        self.video_path = args.output if (args.output is not None and source.is_stream
+                                          and args.output.suffix.lower() in VIDEO_EXTENSIONS) else None
+        if args.output is not None and source.is_stream and args.output.suffix and self.video_path is None:
+            raise OutputError(f"{args.output}: unsupported video type; use one of {', '.join(VIDEO_EXTENSIONS)}")
+        self.fps = source.fps or NOMINAL_FPS
+        self.dataset = DatasetWriter(args.write_dataset, garment) if args.write_dataset else None
+
+    def write(self, stem: str, frame: Frame, result: FrameResult) -> None:
+        args, perception = self.args, result.perception
+        labels = perception.parse.labels if perception.parse is not None else None
+        if args.write_json:
+            write_openpose_json(args.write_json / f"{stem}_keypoints.json", perception.pose, args.pose_format)
+        if args.write_parse and labels is not None:
+            write_label_png(args.write_parse / f"{stem}.png", labels)
+        if args.write_images:
+            overlay = draw_overlay(frame.image, perception.pose, labels)
+            write_bytes_atomic(args.write_images / f"{stem}.jpg", encode_jpeg(overlay))
+        if self.dataset is not None:
+            self.dataset.add(stem, frame.image, perception)
+        if args.output is None:
+            return
+        if self.video_path is not None:
+            if self.video is None:
+                height, width = result.output.shape[:2]
+                self.video = VideoOutput(self.video_path, self.fps, (width, height))
+            self.video.write(result.output)
+        elif self.single_image:
+            write_bytes_atomic(args.output, encode_image(args.output.suffix, result.output))
+        else:
+            write_bytes_atomic(args.output / f"{stem}.png", encode_image(".png", result.output))
+
+    def finish(self) -> None:
+        if self.video is not None:
+            self.video.finish()
+        if self.dataset is not None:
+            self.dataset.finish()
+
+    def abandon(self) -> None:
+        if self.video is not None:
+            self.video.abandon()
 
 
 def run_command(args: argparse.Namespace) -> int:
-    needs_parse = bool(args.write_parse or args.write_images)
+    catalog = Catalog.default(args.catalog) if args.catalog else None
+    garment = resolve_garment(args.garment, catalog) if args.garment else None
     with open_source(args.source, max_frames=args.max_frames) as source:
         static = not source.is_stream
-        with Perception(device=args.device, static_image_mode=static,
-                        max_people=args.max_people if static else 1, parse=needs_parse) as perception:
-            log.info("%s: %s source, models on %s", source.label, source.kind, perception.device_summary)
-            return _process_all(args, source, perception)
+        outputs = Outputs(args, source, garment)
+        with FramePipeline(device=args.device, garment=garment, static_image_mode=static,
+                           max_people=args.max_people if static else 1) as pipeline:
+            log.info("%s: %s source, models on %s", source.label, source.kind, pipeline.device_summary)
+            try:
+                code = _process_all(source, pipeline, outputs)
+            except BaseException:
+                outputs.abandon()
+                raise
+            outputs.finish()
+            return code
 
 
-def _process_all(args: argparse.Namespace, source: FrameSource, perception: Perception) -> int:
+def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs) -> int:
     progress = Progress(source.frame_count, str(source.label))
     failures = frames = with_person = 0
     totals: list[float] = []
@@ -96,16 +156,16 @@ def _process_all(args: argparse.Namespace, source: FrameSource, perception: Perc
                 failures += 1
                 sys.stderr.write(f"livefit: error: {error}\n")
                 continue
-            result = perception.process(frame.image, frame.timestamp_s)
-            write_outputs(args, output_stem(frame, source), frame, result)
+            result = pipeline.process(frame.image, frame.timestamp_s)
+            outputs.write(output_stem(frame, source), frame, result)
             frames += 1
-            with_person += bool(result.pose.people)
+            with_person += bool(result.perception.pose.people)
             totals.append(result.timings_ms["total"])
             progress.advance()
     finally:
         progress.close()
     median = float(np.median(totals)) if totals else 0.0
     sys.stdout.write(f"{source.label}: {frames} frame(s), a person in {with_person}, "
-                     f"{median:.1f} ms per frame (median) on {perception.device_summary}"
+                     f"{median:.1f} ms per frame (median) on {pipeline.device_summary}"
                      + (f", {failures} file(s) failed" if failures else "") + "\n")
     return EXIT_SOME_FILES_FAILED if failures else 0

@@ -10,6 +10,7 @@ from models.pose import PoseResult
 from models.pose.keypoints import SKELETON
 
 PARSE_OPACITY = 0.45
+JPEG_QUALITY = 92
 MIN_VISIBILITY = 0.5
 _PRIMARY_COLOUR = (0, 255, 255)  # BGR
 _OTHER_COLOUR = (255, 200, 0)
@@ -37,8 +38,14 @@ def draw_overlay(frame_bgr: np.ndarray, pose: PoseResult, labels: np.ndarray | N
     return out
 
 
-def encode_jpeg(image_bgr: np.ndarray, quality: int = 92) -> bytes:
-    ok, data = cv2.imencode(".jpg", image_bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+def encode_image(suffix: str, image_bgr: np.ndarray) -> bytes:
+    """PNG or JPEG bytes of an (H, W, 3) uint8 BGR image, by file suffix."""
+    params = [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if suffix.lower() in (".jpg", ".jpeg") else []
+    ok, data = cv2.imencode(suffix.lower(), image_bgr, params)
     if not ok:
-        raise ValueError("JPEG encoding failed")
+        raise ValueError(f"{suffix} encoding failed")
     return data.tobytes()
+
+
+def encode_jpeg(image_bgr: np.ndarray) -> bytes:
+    return encode_image(".jpg", image_bgr)

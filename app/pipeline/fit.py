@@ -7,8 +7,8 @@
    torso's sides and hem move out to cover the wearer's current top as the parser sees it, within
    a bounded stretch. A shorter-sleeved garment (a tank over a t-shirt) is not stretched: what it
    cannot cover is left as it is rather than painted over.
-3. Sleeves follow the arm bones: the garment sleeve is cut into a quad per arm segment and each
-   quad is placed along its bone, pivoting at the shoulder; long sleeves stop at the wrist.
+3. Sleeves follow the arm bones: each sleeve is turned rigidly about its root onto the upper arm
+   (a second piece bends at the elbow for long sleeves), and long sleeves stop at the wrist.
 
 Coordinates: garment pixels (x right, y down) for `garment_*`, frame pixels for `body_*`.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from app.garments.model import Garment, SleeveKind
+from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from models.parsing.labels import Label
 from models.pose import BlazePose as B
 from models.pose import Person
@@ -31,7 +31,9 @@ COVER_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT)
 MAX_WIDEN = 1.35  # the most a side may move out from the garment's own width, × that half-width
 MAX_LENGTHEN = 1.25  # the most the hem may move down, × the garment's own shoulder-to-hem length
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
-ARM_EXCLUDE = 0.20  # × shoulder width: the arm's core, not part of the torso's silhouette
+ARM_EXCLUDE = 0.08  # × shoulder width: a thin core along clothed arms, not part of the torso's silhouette
+MAX_NECK_RAISE = 0.2  # × shoulder width
+FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -129,36 +131,46 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> 
         return body_mid + scale * (local @ body_axes)
 
     target = {name: place(point) for name, point in lm.items()}
-    cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn_sleeve_kind(person, labels)]
-    if cover:
-        _cover_top(target, person, labels, body_axes, body_mid)
+    worn = worn_sleeve_kind(person, labels)
+    cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn]
 
-    names = ["neck_center", "collar_left", "collar_right", "shoulder_left", "shoulder_right",
-             "armpit_left", "armpit_right", "hem_left", "hem_right", "hem_center"]
+    # Points along each flank keep the sides straight between armpit and hem (or, when covering,
+    # follow the wearer's top there).
+    for side in ("left", "right"):
+        for fraction in FLANK_FRACTIONS:
+            name = f"flank_{side}_{fraction:.2f}"
+            lm[name] = lm[f"armpit_{side}"] + (lm[f"hem_{side}"] - lm[f"armpit_{side}"]) * fraction
+            target[name] = target[f"armpit_{side}"] + (target[f"hem_{side}"] - target[f"armpit_{side}"]) * fraction
+    if cover:
+        _cover_top(target, person, labels, body_axes, body_mid, clothed_arms=worn is not SleeveKind.NONE)
+    names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
-    for side in ("left", "right"):  # side midpoints keep the flanks straight between armpit and hem
-        garment_points.append((lm[f"armpit_{side}"] + lm[f"hem_{side}"]) / 2)
-        body_points.append((target[f"armpit_{side}"] + target[f"hem_{side}"]) / 2)
-    sleeves = _fit_sleeves(garment, person, lm, target, scale) if garment.sleeve_kind is not SleeveKind.NONE else ()
+    sleeves = _fit_sleeves(garment, person, lm, scale) if garment.sleeve_kind is not SleeveKind.NONE else ()
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32), sleeves, scale, cover)
 
 
 def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               body_mid: np.ndarray) -> None:
-    """Move the torso's sides and hem out so the wearer's current top is covered (bounded)."""
+               body_mid: np.ndarray, clothed_arms: bool) -> None:
+    """Move the torso's sides and hem out so the wearer's current top is covered (bounded).
+
+    Sleeved arms are clothing to the parser too; a thin core along their bones keeps an arm held
+    out from the body from being taken for a very wide top.
+    """
     side_dir, up = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
-    exclude = _arm_cores(person, labels.shape, width)
+    exclude = _arm_cores(person, labels.shape, width) if clothed_arms else None
     margin = COVER_MARGIN * width
-    for row in ("armpit", "hem"):
-        centre = (target[f"{row}_left"] + target[f"{row}_right"]) / 2
-        for side, sign in (("left", 1.0), ("right", -1.0)):
-            point = target[f"{row}_{side}"]
+    rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
+        (f"flank_left_{f:.2f}", f"flank_right_{f:.2f}") for f in FLANK_FRACTIONS]
+    for left_name, right_name in rows:
+        centre = (target[left_name] + target[right_name]) / 2
+        for name, sign in ((left_name, 1.0), (right_name, -1.0)):
+            point = target[name]
             own = float((point - centre) @ side_dir) * sign  # the garment's own half-width here
             reach = _extent_along(labels, exclude, centre, side_dir * sign, own * MAX_WIDEN + margin)
             wanted = min(max(own, reach + margin), own * MAX_WIDEN)
-            target[f"{row}_{side}"] = point + side_dir * sign * (wanted - own)
+            target[name] = point + side_dir * sign * (wanted - own)
     # Lengthen the hem (all three points together) to the bottom of the old top, bounded.
     hem_centre = target["hem_center"]
     own_length = float((body_mid - hem_centre) @ up)
@@ -166,50 +178,75 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     extra = min(max(0.0, reach + margin - own_length), own_length * (MAX_LENGTHEN - 1))
     for name in ("hem_left", "hem_right", "hem_center"):
         target[name] = target[name] - up * extra
+    # Raise a low neckline (a scoop over a crew neck) to the top's own, within a bound.
+    neck = target["neck_center"]
+    above = _extent_along(labels, exclude, neck, up, MAX_NECK_RAISE * width)
+    if above > 0:
+        target["neck_center"] = neck + up * min(above + margin, MAX_NECK_RAISE * width)
 
 
-def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], target: dict[str, np.ndarray],
-                 scale: float) -> tuple[SleeveFit, ...]:
+def _similarity(origin_g: np.ndarray, axis_g: np.ndarray, origin_b: np.ndarray, axis_b: np.ndarray, scale: float):
+    """Garment → body map rotating `axis_g` onto `axis_b` about the origins, scaled by `scale`."""
+    angle = np.arctan2(axis_b[1], axis_b[0]) - np.arctan2(axis_g[1], axis_g[0])
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) * scale
+    return lambda p: origin_b + rotation @ (np.asarray(p, np.float64) - origin_g)
+
+
+def _outer_normal(bone: np.ndarray, towards: np.ndarray) -> np.ndarray:
+    """Unit normal of `bone` on the side `towards` points to."""
+    normal = _unit(np.array([-bone[1], bone[0]], np.float64))
+    return normal if normal @ towards >= 0 else -normal
+
+
+def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], scale: float) -> tuple[SleeveFit, ...]:
+    """Each sleeve turned rigidly about its root onto the upper arm (and, past the elbow, the forearm).
+
+    The flat-lay sleeve's centre line (armhole midpoint → cuff midpoint) is laid along the bone
+    starting at the shoulder joint; its armhole edge stays as oblique as the garment cut it.
+    Long sleeves bend at the elbow along the bisector of the two bones, so the two pieces share
+    an edge (no gap, no overlap) and end at the wrist.
+    """
     fits = []
+    joints = person.landmarks
     for side, shoulder_j, elbow_j, wrist_j in (("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
                                                ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
         g_outer_root, g_inner_root = lm[f"shoulder_{side}"], lm[f"armpit_{side}"]
         g_inner_end, g_outer_end = lm[f"sleeve_{side}_inner"], lm[f"sleeve_{side}_outer"]
         g_root, g_end = (g_outer_root + g_inner_root) / 2, (g_outer_end + g_inner_end) / 2
-        sleeve_length = float(np.hypot(*(g_end - g_root))) * scale
-        b_outer_root, b_inner_root = target[f"shoulder_{side}"], target[f"armpit_{side}"]
-        b_root = (b_outer_root + b_inner_root) / 2
-        joints = person.landmarks
-        upper = _unit(joints[elbow_j] - joints[shoulder_j])
-        upper_length = float(np.hypot(*(joints[elbow_j] - b_root)))
-        end_half_width = float(np.hypot(*(g_outer_end - g_inner_end))) * scale / 2
-        # Which way is "outer" across the arm: away from the body's midline at the root.
-        across = np.array([-upper[1], upper[0]])
-        if (b_outer_root - b_inner_root) @ across < 0:
-            across = -across
-        if sleeve_length <= upper_length or garment.sleeve_kind is SleeveKind.SHORT:
-            end = b_root + upper * min(sleeve_length, upper_length * 1.05)
-            body_quads = [[b_outer_root, b_inner_root, end - across * end_half_width, end + across * end_half_width]]
+        g_axis = g_end - g_root
+        g_length = float(np.hypot(*g_axis))
+        upper = joints[elbow_j] - joints[shoulder_j]
+        upper_length = float(np.hypot(*upper))
+        place = _similarity(g_root, g_axis, joints[shoulder_j], upper, scale)
+        quad_upper_root = [place(g_outer_root), place(g_inner_root)]
+        if garment.sleeve_kind is SleeveKind.SHORT or g_length * scale <= upper_length:
+            body_quads = [quad_upper_root + [place(g_inner_end), place(g_outer_end)]]
             garment_quads = [[g_outer_root, g_inner_root, g_inner_end, g_outer_end]]
         else:
-            fore = _unit(joints[wrist_j] - joints[elbow_j])
-            fore_length = min(sleeve_length - upper_length, float(np.hypot(*(joints[wrist_j] - joints[elbow_j]))))
-            t = upper_length / (upper_length + fore_length)
+            t = upper_length / (g_length * scale)  # where along the sleeve the elbow falls
             g_outer_mid = g_outer_root + (g_outer_end - g_outer_root) * t
             g_inner_mid = g_inner_root + (g_inner_end - g_inner_root) * t
-            elbow_half = float(np.hypot(*(g_outer_mid - g_inner_mid))) * scale / 2
+            g_elbow = g_root + g_axis * t
+            fore = joints[wrist_j] - joints[elbow_j]
+            fore_length = float(np.hypot(*fore))
+            # The forearm piece turns about the elbow; it is cut at the wrist (hands stay bare).
+            bend = _similarity(g_elbow, g_axis, joints[elbow_j], fore, scale)
+            # Elbow edge: across the joint along the bisector of the two pieces' outer normals, so
+            # they share one edge (no seam) however far the elbow bends.
             elbow = joints[elbow_j]
-            across_fore = np.array([-fore[1], fore[0]])
-            if across_fore @ across < 0:
-                across_fore = -across_fore
-            bend = _unit(across + across_fore)  # the elbow line bisects the two segments
-            wrist = elbow + fore * fore_length  # never past the wrist: hands stay bare
-            body_quads = [
-                [b_outer_root, b_inner_root, elbow - bend * elbow_half, elbow + bend * elbow_half],
-                [elbow + bend * elbow_half, elbow - bend * elbow_half, wrist - across_fore * end_half_width,
-                 wrist + across_fore * end_half_width],
-            ]
+            normal_upper = _outer_normal(upper, place(g_outer_mid) - elbow)
+            normal_fore = _outer_normal(fore, bend(g_outer_mid) - elbow)
+            bisector = normal_upper + normal_fore
+            bisector = _unit(bisector) if np.hypot(*bisector) > 0.2 else normal_upper
+            half = float(np.hypot(*(g_outer_mid - g_inner_mid))) * scale / 2
+            outer_mid, inner_mid = elbow + bisector * half, elbow - bisector * half
+            remaining = (1 - t) * g_length * scale
+            keep = min(1.0, fore_length / max(remaining, 1e-6))
+            g_outer_cut = g_outer_mid + (g_outer_end - g_outer_mid) * keep
+            g_inner_cut = g_inner_mid + (g_inner_end - g_inner_mid) * keep
+            body_quads = [quad_upper_root + [inner_mid, outer_mid],
+                          [outer_mid, inner_mid, bend(g_inner_cut), bend(g_outer_cut)]]
             garment_quads = [[g_outer_root, g_inner_root, g_inner_mid, g_outer_mid],
-                             [g_outer_mid, g_inner_mid, g_inner_end, g_outer_end]]
+                             [g_outer_mid, g_inner_mid, g_inner_cut, g_outer_cut]]
         fits.append(SleeveFit(side, np.array(garment_quads, np.float32), np.array(body_quads, np.float32)))
     return tuple(fits)

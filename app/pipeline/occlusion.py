@@ -17,7 +17,7 @@ from models.pose import BlazePose as B
 from models.pose import Person
 
 HAND_RADIUS = 0.16  # × shoulder width
-ARM_RADIUS = 0.17  # × shoulder width: an arm's core, for clothed arms the parser calls clothing
+ARM_RADIUS = 0.10  # × shoulder width: a thin core of a clothed arm (thinner than any arm)
 FEATHER_PX = 2  # blur radius of the masks' edges
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
@@ -41,6 +41,7 @@ def label_lut(labels: tuple[int, ...]) -> np.ndarray:
 
 _HEAD_LUT = label_lut(HEAD_LABELS)
 _ARM_LUT = label_lut(ARM_LABELS)
+_CLOTHING_LUT = label_lut((Label.UPPER_CLOTHES, Label.DRESS, Label.COAT))
 _PERSON_LUT = np.full(256, 255, np.uint8)
 _PERSON_LUT[0] = 0
 
@@ -72,8 +73,12 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
         upper_end = person.landmarks[elbow]
         start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
         _line(cores, start, upper_end, origin, ARM_RADIUS * width)
-    cores &= person_mask
+    cores &= cv2.LUT(region, _CLOTHING_LUT)  # bare arms are already in `arms`, exactly
     front = head | hands
     over_torso = front | arms | cores
-    feather = 2 * FEATHER_PX + 1
-    return Occlusion(cv2.GaussianBlur(over_torso, (feather, feather), 0), cv2.GaussianBlur(front, (feather, feather), 0))
+    # Grow by the feather radius before blurring: the soft edge then falls on the garment side,
+    # and the occluding part itself stays fully visible.
+    size = 2 * FEATHER_PX + 1
+    grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    soften = lambda mask: cv2.GaussianBlur(cv2.dilate(mask, grow), (size, size), 0)  # noqa: E731
+    return Occlusion(soften(over_torso), soften(front))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.garments.model import Garment
+from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import composite, sample_layers, union_box
 from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment
 from app.pipeline.lighting import shading_map
@@ -55,9 +56,11 @@ def _with_vector(fit: GarmentFit, vector: np.ndarray) -> GarmentFit:
 class TryOnRenderer:
     def __init__(self, garment: Garment | None = None):
         self.garment = garment
-        self._reset_motion()
+        self._atlas: GarmentAtlas | None = build_atlas(garment) if garment is not None else None
+        self.reset()
 
-    def _reset_motion(self) -> None:
+    def reset(self) -> None:
+        """Forget motion state: smoothing, the last fit kept for fading out."""
         self._filter = OneEuroFilter(**FIT_FILTER)
         self._last: tuple[GarmentFit, PerceptionResult] | None = None
         self._missing = 0
@@ -66,7 +69,8 @@ class TryOnRenderer:
     def set_garment(self, garment: Garment | None) -> None:
         if garment is not self.garment:
             self.garment = garment
-            self._reset_motion()
+            self._atlas = build_atlas(garment) if garment is not None else None
+            self.reset()
 
     def render(self, frame_bgr: np.ndarray, perception: PerceptionResult, timestamp_s: float = 0.0) -> RenderResult:
         timings: dict[str, float] = {}
@@ -103,14 +107,14 @@ class TryOnRenderer:
         torso = torso_layer(fit, (width, height))
         if torso is not None:
             layers.append(torso)
-        layers += sleeve_layers(fit, (width, height))
+        layers += sleeve_layers(fit, (width, height), self._atlas.sleeve_offset)
         warped = time.perf_counter()
         timings["warp"] = (warped - start) * 1e3
         if not layers:
             return frame_bgr
         box = union_box(layers)
         labels = perception.parse.labels
-        colour, alpha, sleeve_region = sample_layers(self.garment.rgba, layers, box)
+        colour, alpha, sleeve_region = sample_layers(self._atlas.texture, layers, box)
         occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box)
         shading = shading_map(frame_bgr, labels, box)
         image = composite(frame_bgr, colour, alpha, sleeve_region, occlusion, shading, box, opacity)

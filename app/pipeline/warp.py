@@ -73,10 +73,14 @@ def _homography_map(homography: np.ndarray, x0: int, y0: int, w: int, h: int) ->
     num_x = hm[0, 0] * xs[None, :] + (hm[0, 1] * ys[:, None] + hm[0, 2])
     num_y = hm[1, 0] * xs[None, :] + (hm[1, 1] * ys[:, None] + hm[1, 2])
     den = hm[2, 0] * xs[None, :] + (hm[2, 1] * ys[:, None] + hm[2, 2])
+    # Pixels on the horizon line of a degenerate quad: push them far outside the texture.
+    den = np.where(np.abs(den) < 1e-6, np.float32(1e-6), den)
     return cv2.merge([num_x / den, num_y / den])
 
 
-def sleeve_layers(fit: GarmentFit, frame_size: tuple[int, int]) -> list[Layer]:
+def sleeve_layers(fit: GarmentFit, frame_size: tuple[int, int], x_offset: float = 0.0) -> list[Layer]:
+    """One layer per sleeve piece; `x_offset` is added to the garment x of every sampled pixel
+    (to address the sleeve half of a `GarmentAtlas`)."""
     width, height = frame_size
     layers = []
     for sleeve in fit.sleeves:
@@ -89,6 +93,7 @@ def sleeve_layers(fit: GarmentFit, frame_size: tuple[int, int]) -> list[Layer]:
             # A homography map is exactly what warpPerspective computes internally; build it with
             # two float warps of coordinate ramps instead of per-pixel numpy arithmetic.
             mapped = _homography_map(homography, bx0, by0, bx1 - bx0, by1 - by0)
+            mapped[..., 0] += x_offset
             # Only pixels inside the quad (grown by a pixel so neighbouring segments leave no seam).
             inside = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
             cv2.fillConvexPoly(inside, np.round(body - (bx0, by0)).astype(np.int32), 1)

@@ -19,7 +19,8 @@ class LowPass:
         self.value: np.ndarray | None = None
 
     def __call__(self, sample: np.ndarray, alpha: float | np.ndarray) -> np.ndarray:
-        self.value = sample.copy() if self.value is None else alpha * sample + (1 - alpha) * self.value
+        # prev + α·(new − prev): a constant input gives exactly the constant back (no rounding creep).
+        self.value = sample.copy() if self.value is None else self.value + alpha * (sample - self.value)
         return self.value
 
 

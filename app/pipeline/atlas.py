@@ -1,0 +1,57 @@
+"""A garment's texture split into its torso and its sleeves, side by side in one image.
+
+The torso warp samples near the armholes, where a flat-lay photo shows the sleeves' roots; if the
+torso layer could see sleeve cloth it would paste flaps of sleeve beside the body. So the torso
+half of the atlas keeps only cloth between the armhole lines, the sleeve half only cloth outside
+them, and one remap over a merged map still samples everything (sleeve maps are offset by the
+garment's width into the right half).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from app.garments.model import Garment, SleeveKind
+
+
+@dataclass(frozen=True)
+class GarmentAtlas:
+    texture: np.ndarray  # (H, 2W, 4) uint8 BGRA: [torso cloth | sleeve cloth], alpha = cloth
+    sleeve_offset: float  # add to a garment x coordinate to sample the sleeve half (= W)
+
+
+def _extend_to_bottom(top: np.ndarray, bottom: np.ndarray, height: int) -> np.ndarray:
+    """The point where the line top→bottom reaches y = height (or `bottom` if it runs sideways)."""
+    dy = bottom[1] - top[1]
+    if dy <= 1e-6:
+        return np.array([bottom[0], height], np.float64)
+    return top + (bottom - top) * ((height - top[1]) / dy)
+
+
+def torso_region(garment: Garment) -> np.ndarray:
+    """(H, W) uint8 0/255: the part of the photo between the two armhole lines."""
+    width, height = garment.size
+    if garment.sleeve_kind is SleeveKind.NONE:
+        return np.full((height, width), 255, np.uint8)
+    lm = {k: np.array(v, np.float64) for k, v in garment.landmarks.items()}
+    polygon = [
+        (lm["shoulder_right"][0], 0.0), (lm["shoulder_left"][0], 0.0),
+        lm["shoulder_left"], lm["armpit_left"], _extend_to_bottom(lm["armpit_left"], lm["hem_left"], height),
+        _extend_to_bottom(lm["armpit_right"], lm["hem_right"], height), lm["armpit_right"], lm["shoulder_right"],
+    ]
+    region = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(region, [np.round(np.array(polygon)).astype(np.int32)], 255)
+    return region
+
+
+def build_atlas(garment: Garment) -> GarmentAtlas:
+    width, _ = garment.size
+    colour = garment.rgba[..., :3]
+    torso = torso_region(garment)
+    torso_alpha = cv2.bitwise_and(garment.mask, torso)
+    sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(torso))
+    texture = np.concatenate([np.dstack([colour, torso_alpha]), np.dstack([colour, sleeve_alpha])], 1)
+    return GarmentAtlas(np.ascontiguousarray(texture), float(width))

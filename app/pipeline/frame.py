@@ -1,0 +1,68 @@
+"""`FramePipeline`: one call per camera frame — perception, then the try-on render.
+
+The object both front ends drive: the command line in a loop, the GUI from its worker thread.
+It owns no thread and knows nothing of Qt; results are immutable (`FrameResult`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.garments.model import Garment
+from app.pipeline.perception import Perception, PerceptionResult
+from app.pipeline.tryon import TryOnRenderer
+from models.session import Device
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    source: np.ndarray  # (H, W, 3) uint8 BGR: the frame this result was computed from
+    output: np.ndarray  # (H, W, 3) uint8 BGR: the frame with the garment on (== source without one)
+    perception: PerceptionResult
+    garment_id: str | None
+    timings_ms: dict[str, float]  # convert, pose, parse, warp, compose, total
+
+
+class FramePipeline:
+    def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
+                 max_people: int = 1):
+        self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people)
+        self.renderer = TryOnRenderer(garment)
+
+    @property
+    def garment(self) -> Garment | None:
+        return self.renderer.garment
+
+    def set_garment(self, garment: Garment | None) -> None:
+        self.renderer.set_garment(garment)
+
+    @property
+    def device_summary(self) -> str:
+        return self.perception.device_summary
+
+    def reset(self) -> None:
+        """Forget tracking and motion state (a new source or a new session)."""
+        self.perception.reset()
+        self.renderer.reset()
+
+    def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> FrameResult:
+        start = time.perf_counter()
+        perception = self.perception.process(frame_bgr, timestamp_s)
+        rendered = self.renderer.render(frame_bgr, perception, timestamp_s or 0.0)
+        timings = {k: v for k, v in perception.timings_ms.items() if k != "total"}
+        timings.update(rendered.timings_ms)
+        timings["total"] = (time.perf_counter() - start) * 1e3
+        garment = self.renderer.garment
+        return FrameResult(frame_bgr, rendered.image, perception, garment.id if garment else None, timings)
+
+    def close(self) -> None:
+        self.perception.close()
+
+    def __enter__(self) -> FramePipeline:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,21 @@
+"""`livefit bench` prints per-stage figures (what it measures is checked, not how fast it is)."""
+
+from __future__ import annotations
+
+from app.cli import main
+
+
+def test_bench_reports_each_stage_and_throughput(capsys) -> None:
+    assert main(["bench", "--frames", "3", "--warmup", "1", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "source demo: 1280x720, 3 timed frames after 1 warm-up, device cpu" in out
+    for stage in ("pose", "parse", "total"):
+        line = next(line for line in out.splitlines() if line.startswith(stage))
+        median, p95 = (float(v) for v in line.split()[1:3])
+        assert 0 < median <= p95
+    assert "frames/s" in out
+
+
+def test_bench_refuses_zero_frames(capsys) -> None:
+    assert main(["bench", "--frames", "0"]) == 2
+    assert "--frames must be at least 1" in capsys.readouterr().err

@@ -1,0 +1,107 @@
+"""`livefit run` end to end: files written where OpenPose writes them, bad input refused cleanly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.cli import main
+from app.sources import DemoSource
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def photo_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(REPO / "assets" / "demo" / "astronaut.png", folder / "astronaut.png")
+    return folder
+
+
+def run(*args: str) -> int:
+    return main(["run", *args])
+
+
+def test_image_folder_writes_keypoints_parse_and_images(photo_folder: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    code = run("--source", str(photo_folder), "--write-json", str(out / "json"), "--write-parse", str(out / "parse"),
+               "--write-images", str(out / "images"), "--device", "cpu")
+    assert code == 0
+    document = json.loads((out / "json" / "astronaut_keypoints.json").read_text())
+    keypoints = np.array(document["people"][0]["pose_keypoints_2d"]).reshape(18, 3)
+    assert np.hypot(*(keypoints[0, :2] - (221, 127))) < 12  # the nose, in pixels of the photo
+    labels = np.asarray(Image.open(out / "parse" / "astronaut.png"))
+    assert Image.open(out / "parse" / "astronaut.png").mode == "P" and labels.shape == (512, 512)
+    assert labels[127, 221] == 13  # face
+    overlay = cv2.imread(str(out / "images" / "astronaut.jpg"))
+    assert overlay is not None and overlay.shape == (512, 512, 3)
+    assert "a person in 1" in capsys.readouterr().out
+
+
+def test_body25_layout(photo_folder: Path, tmp_path: Path) -> None:
+    assert run("--source", str(photo_folder / "astronaut.png"), "--write-json", str(tmp_path),
+               "--pose-format", "body25") == 0
+    document = json.loads((tmp_path / "astronaut_keypoints.json").read_text())
+    assert len(document["people"][0]["pose_keypoints_2d"]) == 25 * 3
+
+
+def test_bad_file_in_a_folder_is_reported_and_leaves_no_output(photo_folder: Path, tmp_path: Path, capsys) -> None:
+    data = (photo_folder / "astronaut.png").read_bytes()
+    (photo_folder / "broken.png").write_bytes(data[: len(data) // 3])
+    out = tmp_path / "json"
+    code = run("--source", str(photo_folder), "--write-json", str(out))
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["astronaut_keypoints.json"]
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("livefit: error:")]
+    assert len(errors) == 1 and "broken.png" in errors[0]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("missing.jpg", "no such file or folder"),
+    ("empty", "has no images"),
+    ("notes.jpg", "not a readable image"),
+    ("clip.mp4", "cannot be opened"),
+])
+def test_bad_sources_give_one_line_and_exit_2(tmp_path: Path, capsys, name: str, expected: str) -> None:
+    target = tmp_path / name
+    if name == "empty":
+        target.mkdir()
+    elif name != "missing.jpg":
+        target.write_bytes(b"this is not media at all" * 10)
+    code = run("--source", str(target), "--write-json", str(tmp_path / "out"))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("livefit: error:") and name in err[0] and expected in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_camera_index(capsys) -> None:
+    assert run("--source", "7", "--max-frames", "1") == 2
+    assert "camera 7" in capsys.readouterr().err
+
+
+def test_video_writes_one_file_per_frame(tmp_path: Path) -> None:
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (640, 360))
+    for frame in DemoSource(size=(640, 360), max_frames=4):
+        writer.write(frame.image)
+    writer.release()
+    out = tmp_path / "json"
+    assert run("--source", str(video), "--write-json", str(out)) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"clip_{i:012d}_keypoints.json" for i in range(4)]
+    people = [json.loads((out / n).read_text())["people"] for n in names]
+    assert all(len(p) == 1 for p in people)
+
+
+def test_demo_source_needs_no_camera(tmp_path: Path, capsys) -> None:
+    assert run("--source", "demo", "--max-frames", "3", "--write-images", str(tmp_path)) == 0
+    assert len(list(tmp_path.glob("demo_*.jpg"))) == 3
+    assert "demo: 3 frame(s), a person in 3" in capsys.readouterr().out
