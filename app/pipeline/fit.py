@@ -7,8 +7,8 @@
    torso's sides and hem move out to cover the wearer's current top as the parser sees it, within
    a bounded stretch. A shorter-sleeved garment (a tank over a t-shirt) is not stretched: what it
    cannot cover is left as it is rather than painted over.
-3. Sleeves follow the arm bones: each sleeve is turned rigidly about its root onto the upper arm
-   (a second piece bends at the elbow for long sleeves), and long sleeves stop at the wrist.
+3. Sleeves follow the arm bones: each sleeve is a tube hanging from the armhole and bending at
+   the elbow, widened to the wearer's arm when covering; long sleeves stop at the wrist.
 
 Coordinates: garment pixels (x right, y down) for `garment_*`, frame pixels for `body_*`.
 """
@@ -21,19 +21,24 @@ import cv2
 import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
+from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
+from app.pipeline.arms import arm_half_widths
 from models.parsing.labels import Label
 from models.pose import BlazePose as B
 from models.pose import Person
 
-SHOULDER_OUT = 0.06  # body shoulder seam: outward from the joint, × shoulder width
-SHOULDER_UP = 0.05  # and up
+SHOULDER_OUT = 0.8  # body shoulder seam: outward from the joint, × the upper arm's half-thickness
+SHOULDER_UP = 0.05  # and up, × shoulder width
 COVER_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT)
-MAX_WIDEN = 1.35  # the most a side may move out from the garment's own width, × that half-width
+MAX_WIDEN = 1.5  # the most a side may move out from the garment's own width, × that half-width
+MIN_NARROW = 0.85  # the most it may move in
+BODY_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT, Label.TORSO_SKIN, Label.PANTS, Label.SKIRT)
 MAX_LENGTHEN = 1.25  # the most the hem may move down, × the garment's own shoulder-to-hem length
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
-ARM_EXCLUDE = 0.08  # × shoulder width: a thin core along clothed arms, not part of the torso's silhouette
+CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
 FLANK_FRACTIONS = (0.33, 0.67)
+SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -51,6 +56,7 @@ class GarmentFit:
     sleeves: tuple[SleeveFit, ...]
     scale: float  # frame pixels per garment pixel
     cover: bool  # fitted to cover the wearer's own top
+    arm_half_widths: dict[tuple[str, str], float]  # (side, "upper"|"fore") → frame px, from the parse
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -63,13 +69,13 @@ def _frame_axes(side: np.ndarray) -> np.ndarray:
     return np.stack([side, np.array([side[1], -side[0]])])
 
 
-def body_shoulders(person: Person) -> tuple[np.ndarray, np.ndarray]:
-    """Shoulder seam points (left, right) in frame pixels: a little out and up from the joints."""
+def body_shoulders(person: Person, widths: dict[tuple[str, str], float]) -> tuple[np.ndarray, np.ndarray]:
+    """Shoulder seam points (left, right) in frame pixels: on top of the arm's outer edge."""
     left, right = person.landmarks[B.LEFT_SHOULDER], person.landmarks[B.RIGHT_SHOULDER]
     side, up = _frame_axes(left - right)
     width = float(np.hypot(*(left - right)))
-    return (left + (side * SHOULDER_OUT + up * SHOULDER_UP) * width,
-            right + (-side * SHOULDER_OUT + up * SHOULDER_UP) * width)
+    return (left + side * widths[("left", "upper")] * SHOULDER_OUT + up * SHOULDER_UP * width,
+            right - side * widths[("right", "upper")] * SHOULDER_OUT + up * SHOULDER_UP * width)
 
 
 def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
@@ -83,45 +89,58 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
         inside = [(int(y), int(x)) for x, y in points if 0 <= x < width and 0 <= y < height]
         return np.mean([labels[p] in COVER_LABELS for p in inside]) if inside else 0.0
 
-    forearm = max(clothed(B.LEFT_ELBOW, B.LEFT_WRIST), clothed(B.RIGHT_ELBOW, B.RIGHT_WRIST))
-    upper = max(clothed(B.LEFT_SHOULDER, B.LEFT_ELBOW), clothed(B.RIGHT_SHOULDER, B.RIGHT_ELBOW))
+    # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
+    forearm = min(clothed(B.LEFT_ELBOW, B.LEFT_WRIST), clothed(B.RIGHT_ELBOW, B.RIGHT_WRIST))
+    upper = min(clothed(B.LEFT_SHOULDER, B.LEFT_ELBOW), clothed(B.RIGHT_SHOULDER, B.RIGHT_ELBOW))
     if forearm > 0.5:
         return SleeveKind.LONG
     return SleeveKind.SHORT if upper > 0.5 else SleeveKind.NONE
 
 
 def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.ndarray, direction: np.ndarray,
-                  reach: float) -> float:
-    """How far from `origin` along `direction` the wearer's top reaches (0 if not at all)."""
+                  reach: float, wanted: tuple[int, ...]) -> float:
+    """How far from `origin` along `direction` pixels with `wanted` labels reach (0 if none)."""
     height, width = labels.shape
     steps = np.arange(0.0, reach, 1.0)
     points = origin + steps[:, None] * direction
     x, y = np.round(points[:, 0]).astype(int), np.round(points[:, 1]).astype(int)
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
     hit = np.zeros(len(steps), bool)
-    hit[inside] = np.isin(labels[y[inside], x[inside]], COVER_LABELS)
+    hit[inside] = np.isin(labels[y[inside], x[inside]], wanted)
     if exclude is not None:
-        hit[inside] &= ~exclude[y[inside], x[inside]]
+        # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
+        blocked = np.zeros(len(steps), bool)
+        blocked[inside] = exclude[y[inside], x[inside]]
+        first = np.nonzero(blocked)[0]
+        if len(first):
+            hit[first[0]:] = False
     return float(steps[hit].max()) if hit.any() else 0.0
 
 
-def _arm_cores(person: Person, shape: tuple[int, int], width: float) -> np.ndarray:
+def _arm_cores(person: Person, shape: tuple[int, int], widths: dict[tuple[str, str], float]) -> np.ndarray:
+    """(H, W) bool: each arm segment as a capsule of its measured thickness."""
     canvas = np.zeros(shape, np.uint8)
-    thickness = max(1, int(2 * ARM_EXCLUDE * width))
-    for a, b in ((B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_ELBOW, B.RIGHT_WRIST),
-                 (B.LEFT_SHOULDER, B.LEFT_ELBOW), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW)):
-        cv2.line(canvas, tuple(np.round(person.landmarks[a]).astype(int)),
-                 tuple(np.round(person.landmarks[b]).astype(int)), 1, thickness)
+    for key, (a, b) in ARM_SEGMENTS.items():
+        radius = max(1, int(round(widths[key])))
+        pa, pb = (tuple(np.round(person.landmarks[j]).astype(int)) for j in (a, b))
+        cv2.line(canvas, pa, pb, 1, 2 * radius)
+        cv2.circle(canvas, pb, radius, 1, -1)
     return canvas.astype(bool)
 
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> GarmentFit:
     """Control points for the torso warp and quads for the sleeves of `garment` on `person`."""
     lm = {name: np.array(point, np.float64) for name, point in garment.landmarks.items()}
-    body_left, body_right = body_shoulders(person)
+    widths = arm_half_widths(person, labels)
+    body_left, body_right = body_shoulders(person, widths)
     body_axes = _frame_axes(body_left - body_right)
     garment_axes = _frame_axes(lm["shoulder_left"] - lm["shoulder_right"])
-    scale = float(np.hypot(*(body_left - body_right)) / max(np.hypot(*(lm["shoulder_left"] - lm["shoulder_right"])), 1e-6))
+    # Size from the chest, not the shoulder points: a tank's straps sit far inside the shoulders,
+    # while every top spans armpit to armpit, about CHEST_RATIO of the shoulder joints' distance.
+    joints = person.landmarks
+    body_chest = CHEST_RATIO * float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
+    garment_chest = float(np.hypot(*(lm["armpit_left"] - lm["armpit_right"])))
+    scale = body_chest / max(garment_chest, 1e-6)
     garment_mid = (lm["shoulder_left"] + lm["shoulder_right"]) / 2
     body_mid = (body_left + body_right) / 2
 
@@ -141,26 +160,31 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> 
             name = f"flank_{side}_{fraction:.2f}"
             lm[name] = lm[f"armpit_{side}"] + (lm[f"hem_{side}"] - lm[f"armpit_{side}"]) * fraction
             target[name] = target[f"armpit_{side}"] + (target[f"hem_{side}"] - target[f"armpit_{side}"]) * fraction
+    if labels is not None:
+        _fit_sides(target, person, labels, body_axes, widths, cover)
     if cover:
-        _cover_top(target, person, labels, body_axes, body_mid, clothed_arms=worn is not SleeveKind.NONE)
+        _cover_top(target, person, labels, body_axes, body_mid)
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
-    sleeves = _fit_sleeves(garment, person, lm, scale) if garment.sleeve_kind is not SleeveKind.NONE else ()
-    return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32), sleeves, scale, cover)
+    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover)
+               if garment.sleeve_kind is not SleeveKind.NONE else ())
+    return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32), sleeves, scale, cover,
+                      widths)
 
 
-def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               body_mid: np.ndarray, clothed_arms: bool) -> None:
-    """Move the torso's sides and hem out so the wearer's current top is covered (bounded).
+def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
+               widths: dict[tuple[str, str], float], cover: bool) -> None:
+    """Move each torso side (armpit, flanks, hem corner) to the body's silhouette, bounded.
 
-    Sleeved arms are clothing to the parser too; a thin core along their bones keeps an arm held
-    out from the body from being taken for a very wide top.
+    The silhouette is the person minus the arms' measured capsules (arms are drawn in front);
+    when covering, it is the wearer's top that must be reached, plus a margin.
     """
-    side_dir, up = axes
+    side_dir, _ = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
-    exclude = _arm_cores(person, labels.shape, width) if clothed_arms else None
-    margin = COVER_MARGIN * width
+    exclude = _arm_cores(person, labels.shape, widths)
+    wanted_labels = COVER_LABELS if cover else BODY_LABELS
+    margin = COVER_MARGIN * width if cover else 0.0
     rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
         (f"flank_left_{f:.2f}", f"flank_right_{f:.2f}") for f in FLANK_FRACTIONS]
     for left_name, right_name in rows:
@@ -168,85 +192,106 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
         for name, sign in ((left_name, 1.0), (right_name, -1.0)):
             point = target[name]
             own = float((point - centre) @ side_dir) * sign  # the garment's own half-width here
-            reach = _extent_along(labels, exclude, centre, side_dir * sign, own * MAX_WIDEN + margin)
-            wanted = min(max(own, reach + margin), own * MAX_WIDEN)
+            reach = _extent_along(labels, exclude, centre, side_dir * sign, own * MAX_WIDEN + margin, wanted_labels)
+            if reach <= 0:
+                continue  # nothing of the body on this row (out of frame, or hidden): keep the garment's own
+            wanted = min(max(reach + margin, own * MIN_NARROW), own * MAX_WIDEN)
             target[name] = point + side_dir * sign * (wanted - own)
-    # Lengthen the hem (all three points together) to the bottom of the old top, bounded.
+
+
+def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
+               body_mid: np.ndarray) -> None:
+    """Lengthen the hem and raise a low neckline so the wearer's current top is covered (bounded)."""
+    _, up = axes
+    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    margin = COVER_MARGIN * width
     hem_centre = target["hem_center"]
     own_length = float((body_mid - hem_centre) @ up)
-    reach = _extent_along(labels, exclude, body_mid, -up, own_length * MAX_LENGTHEN + margin)
+    reach = _extent_along(labels, None, body_mid, -up, own_length * MAX_LENGTHEN + margin, COVER_LABELS)
     extra = min(max(0.0, reach + margin - own_length), own_length * (MAX_LENGTHEN - 1))
-    for name in ("hem_left", "hem_right", "hem_center"):
-        target[name] = target[name] - up * extra
+    for name in list(target):
+        if name.startswith("hem_"):
+            target[name] = target[name] - up * extra
+        elif name.startswith("flank_"):  # flanks stretch with the hem, in proportion
+            target[name] = target[name] - up * extra * float(name.rsplit("_", 1)[1])
     # Raise a low neckline (a scoop over a crew neck) to the top's own, within a bound.
     neck = target["neck_center"]
-    above = _extent_along(labels, exclude, neck, up, MAX_NECK_RAISE * width)
+    above = _extent_along(labels, None, neck, up, MAX_NECK_RAISE * width, COVER_LABELS)
     if above > 0:
         target["neck_center"] = neck + up * min(above + margin, MAX_NECK_RAISE * width)
 
 
-def _similarity(origin_g: np.ndarray, axis_g: np.ndarray, origin_b: np.ndarray, axis_b: np.ndarray, scale: float):
-    """Garment → body map rotating `axis_g` onto `axis_b` about the origins, scaled by `scale`."""
-    angle = np.arctan2(axis_b[1], axis_b[0]) - np.arctan2(axis_g[1], axis_g[0])
-    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) * scale
-    return lambda p: origin_b + rotation @ (np.asarray(p, np.float64) - origin_g)
+class _Bone:
+    """The arm as a polyline shoulder → elbow → wrist, addressed by arc length from the shoulder."""
+
+    def __init__(self, points: np.ndarray):
+        self.points = points.astype(np.float64)
+        self.lengths = np.hypot(*np.diff(self.points, axis=0).T)
+        self.total = float(self.lengths.sum())
+
+    def at(self, arc: float) -> np.ndarray:
+        """The point `arc` pixels along the arm (clamped to the shoulder and the wrist)."""
+        arc = min(max(arc, 0.0), self.total)
+        last = len(self.lengths) - 1
+        for index, length in enumerate(self.lengths):
+            if arc <= length or index == last:
+                return self.points[index] + _unit(self.points[index + 1] - self.points[index]) * min(arc, length)
+            arc -= length
+        return self.points[-1]
+
+    def direction(self) -> np.ndarray:
+        return _unit(self.points[1] - self.points[0])
 
 
-def _outer_normal(bone: np.ndarray, towards: np.ndarray) -> np.ndarray:
-    """Unit normal of `bone` on the side `towards` points to."""
-    normal = _unit(np.array([-bone[1], bone[0]], np.float64))
-    return normal if normal @ towards >= 0 else -normal
+def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], target: dict[str, np.ndarray],
+                 scale: float, widths: dict[tuple[str, str], float], cover: bool) -> tuple[SleeveFit, ...]:
+    """Each sleeve as a tube along its arm, hanging from the armhole and bending at the elbow.
 
-
-def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], scale: float) -> tuple[SleeveFit, ...]:
-    """Each sleeve turned rigidly about its root onto the upper arm (and, past the elbow, the forearm).
-
-    The flat-lay sleeve's centre line (armhole midpoint → cuff midpoint) is laid along the bone
-    starting at the shoulder joint; its armhole edge stays as oblique as the garment cut it.
-    Long sleeves bend at the elbow along the bisector of the two bones, so the two pieces share
-    an edge (no gap, no overlap) and end at the wrist.
+    The root joins the torso (the shoulder seam at the top of the arm, the torso's armpit on its
+    inner side), so no gap opens at the armhole. Further down, cross-sections at the elbow and at
+    the cuff are centred on the bone, as wide as the garment's sleeve there — or, when covering,
+    as the wearer's measured arm (bounded), so an old sleeve does not show around the new one.
+    The sleeve keeps its own length (its outer edge, shoulder point to outer cuff, measured from
+    the shoulder joint); long sleeves are cut at the wrist, so hands stay bare.
     """
     fits = []
     joints = person.landmarks
+    shoulder_width = float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
+    seams = dict(zip(("left", "right"), body_shoulders(person, widths)))
+    shoulder_mid = (joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]) / 2
     for side, shoulder_j, elbow_j, wrist_j in (("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
                                                ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
-        g_outer_root, g_inner_root = lm[f"shoulder_{side}"], lm[f"armpit_{side}"]
-        g_inner_end, g_outer_end = lm[f"sleeve_{side}_inner"], lm[f"sleeve_{side}_outer"]
-        g_root, g_end = (g_outer_root + g_inner_root) / 2, (g_outer_end + g_inner_end) / 2
-        g_axis = g_end - g_root
-        g_length = float(np.hypot(*g_axis))
-        upper = joints[elbow_j] - joints[shoulder_j]
-        upper_length = float(np.hypot(*upper))
-        place = _similarity(g_root, g_axis, joints[shoulder_j], upper, scale)
-        quad_upper_root = [place(g_outer_root), place(g_inner_root)]
-        if garment.sleeve_kind is SleeveKind.SHORT or g_length * scale <= upper_length:
-            body_quads = [quad_upper_root + [place(g_inner_end), place(g_outer_end)]]
-            garment_quads = [[g_outer_root, g_inner_root, g_inner_end, g_outer_end]]
-        else:
-            t = upper_length / (g_length * scale)  # where along the sleeve the elbow falls
-            g_outer_mid = g_outer_root + (g_outer_end - g_outer_root) * t
-            g_inner_mid = g_inner_root + (g_inner_end - g_inner_root) * t
-            g_elbow = g_root + g_axis * t
-            fore = joints[wrist_j] - joints[elbow_j]
-            fore_length = float(np.hypot(*fore))
-            # The forearm piece turns about the elbow; it is cut at the wrist (hands stay bare).
-            bend = _similarity(g_elbow, g_axis, joints[elbow_j], fore, scale)
-            # Elbow edge: across the joint along the bisector of the two pieces' outer normals, so
-            # they share one edge (no seam) however far the elbow bends.
-            elbow = joints[elbow_j]
-            normal_upper = _outer_normal(upper, place(g_outer_mid) - elbow)
-            normal_fore = _outer_normal(fore, bend(g_outer_mid) - elbow)
-            bisector = normal_upper + normal_fore
-            bisector = _unit(bisector) if np.hypot(*bisector) > 0.2 else normal_upper
-            half = float(np.hypot(*(g_outer_mid - g_inner_mid))) * scale / 2
-            outer_mid, inner_mid = elbow + bisector * half, elbow - bisector * half
-            remaining = (1 - t) * g_length * scale
-            keep = min(1.0, fore_length / max(remaining, 1e-6))
-            g_outer_cut = g_outer_mid + (g_outer_end - g_outer_mid) * keep
-            g_inner_cut = g_inner_mid + (g_inner_end - g_inner_mid) * keep
-            body_quads = [quad_upper_root + [inner_mid, outer_mid],
-                          [outer_mid, inner_mid, bend(g_inner_cut), bend(g_outer_cut)]]
-            garment_quads = [[g_outer_root, g_inner_root, g_inner_mid, g_outer_mid],
-                             [g_outer_mid, g_inner_mid, g_inner_cut, g_outer_cut]]
-        fits.append(SleeveFit(side, np.array(garment_quads, np.float32), np.array(body_quads, np.float32)))
+        bone = _Bone(joints[[shoulder_j, elbow_j, wrist_j]])
+        g_shoulder, g_outer_cuff = lm[f"shoulder_{side}"], lm[f"sleeve_{side}_outer"]
+        g_armpit, g_inner_cuff = lm[f"armpit_{side}"], lm[f"sleeve_{side}_inner"]
+        seam, armpit = seams[side], target[f"armpit_{side}"]
+        length = float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale
+        armpit_arc = min(max(0.0, float((armpit - bone.points[0]) @ bone.direction())), 0.9 * length)
+        end = min(length, bone.total)
+        elbow = float(bone.lengths[0])
+        # Cross-sections below the armpit: the elbow (if the sleeve reaches past it) and the cuff.
+        arcs = [arc for arc in ((elbow,) if elbow < end - 2 else ()) + (end,) if arc > armpit_arc + 2]
+        body_sections = [(seam, armpit)]
+        garment_sections = [(g_shoulder, g_armpit)]
+        for arc in arcs:
+            centre = bone.at(arc)
+            segment = 0 if arc <= bone.lengths[0] + 1e-6 else 1
+            along = _unit(bone.points[segment + 1] - bone.points[segment])
+            normal = np.array([-along[1], along[0]])
+            if normal @ (seam - shoulder_mid) < 0:  # "outer": away from the body, towards the seam
+                normal = -normal
+            t_outer = arc / max(length, 1e-6)
+            t_inner = (arc - armpit_arc) / max(length - armpit_arc, 1e-6)
+            g_out = g_shoulder + (g_outer_cuff - g_shoulder) * t_outer
+            g_in = g_armpit + (g_inner_cuff - g_armpit) * t_inner
+            half = float(np.hypot(*(g_out - g_in))) * scale / 2
+            if cover:
+                arm = widths[(side, "upper" if segment == 0 else "fore")]
+                half = min(max(half, arm + COVER_MARGIN * shoulder_width), half * SLEEVE_MAX_WIDEN)
+            body_sections.append((centre + normal * half, centre - normal * half))
+            garment_sections.append((g_out, g_in))
+        body_quads = [[a[0], a[1], b[1], b[0]] for a, b in zip(body_sections, body_sections[1:])]
+        garment_quads = [[a[0], a[1], b[1], b[0]] for a, b in zip(garment_sections, garment_sections[1:])]
+        if body_quads:
+            fits.append(SleeveFit(side, np.array(garment_quads, np.float32), np.array(body_quads, np.float32)))
     return tuple(fits)

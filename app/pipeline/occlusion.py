@@ -17,7 +17,6 @@ from models.pose import BlazePose as B
 from models.pose import Person
 
 HAND_RADIUS = 0.16  # × shoulder width
-ARM_RADIUS = 0.10  # × shoulder width: a thin core of a clothed arm (thinner than any arm)
 FEATHER_PX = 2  # blur radius of the masks' edges
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
@@ -52,8 +51,12 @@ def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, origin: np.ndarray, 
     cv2.circle(canvas, tuple(pb), max(1, int(radius)), 255, -1)
 
 
-def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int]) -> Occlusion:
-    """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8."""
+def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int],
+                    arm_half_widths: dict[tuple[str, str], float]) -> Occlusion:
+    """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.
+
+    arm_half_widths: (side, "upper"|"fore") → px, the measured thickness of each arm segment.
+    """
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]
     origin = np.array([x0, y0], np.float32)
@@ -66,13 +69,14 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
             _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)
     hands &= person_mask  # only where the person really is
     arms = cv2.LUT(region, _ARM_LUT)
-    # A clothed arm is "upper clothes" to the parser: its core along the bones still hides the torso.
+    # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
+    # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)
-    for shoulder, elbow, wrist in _ARMS:
-        _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, ARM_RADIUS * width)
+    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS):
+        _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, arm_half_widths[(side, "fore")])
         upper_end = person.landmarks[elbow]
         start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
-        _line(cores, start, upper_end, origin, ARM_RADIUS * width)
+        _line(cores, start, upper_end, origin, arm_half_widths[(side, "upper")])
     cores &= cv2.LUT(region, _CLOTHING_LUT)  # bare arms are already in `arms`, exactly
     front = head | hands
     over_torso = front | arms | cores

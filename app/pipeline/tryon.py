@@ -115,7 +115,8 @@ class TryOnRenderer:
         box = union_box(layers)
         labels = perception.parse.labels
         colour, alpha, sleeve_region = sample_layers(self._atlas.texture, layers, box)
-        occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box)
+        occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box,
+                                    fit.arm_half_widths)
         shading = shading_map(frame_bgr, labels, box)
         image = composite(frame_bgr, colour, alpha, sleeve_region, occlusion, shading, box, opacity)
         timings["compose"] = (time.perf_counter() - warped) * 1e3

@@ -7,7 +7,7 @@ paths agree.
 
 The torso map is a thin-plate spline evaluated on a coarse grid (every `GRID_STEP` px) and
 upsampled bilinearly — the spline is smooth, and this keeps its cost independent of the
-garment's size on screen. Sleeves are one homography per arm segment.
+garment's size on screen. Sleeves are piecewise affine, two triangles per arm segment.
 """
 
 from __future__ import annotations
@@ -65,39 +65,45 @@ def torso_layer(fit: GarmentFit, frame_size: tuple[int, int]) -> Layer | None:
     return Layer("torso", bx0, by0, np.ascontiguousarray(dense[: by1 - by0, : bx1 - bx0]))
 
 
-def _homography_map(homography: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
-    """(h, w, 2) float32: homography applied to the pixel grid of the box at (x0, y0)."""
-    xs = np.arange(x0, x0 + w, dtype=np.float32)
-    ys = np.arange(y0, y0 + h, dtype=np.float32)
-    hm = homography.astype(np.float32)
-    num_x = hm[0, 0] * xs[None, :] + (hm[0, 1] * ys[:, None] + hm[0, 2])
-    num_y = hm[1, 0] * xs[None, :] + (hm[1, 1] * ys[:, None] + hm[1, 2])
-    den = hm[2, 0] * xs[None, :] + (hm[2, 1] * ys[:, None] + hm[2, 2])
-    # Pixels on the horizon line of a degenerate quad: push them far outside the texture.
-    den = np.where(np.abs(den) < 1e-6, np.float32(1e-6), den)
-    return cv2.merge([num_x / den, num_y / den])
+def _affine_map(affine: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+    """(h, w, 2) float32: a 2×3 affine map applied to the pixel grid of the box at (x0, y0)."""
+    xs = np.arange(x0, x0 + w, dtype=np.float32)[None, :]
+    ys = np.arange(y0, y0 + h, dtype=np.float32)[:, None]
+    a = affine.astype(np.float32)
+    return cv2.merge([a[0, 0] * xs + (a[0, 1] * ys + a[0, 2]), a[1, 0] * xs + (a[1, 1] * ys + a[1, 2])])
+
+
+# Each quad as two triangles (outer root, inner root, inner end) and (outer root, inner end, outer
+# end): piecewise affine, which stays bounded when a quad is nearly a triangle (a short sleeve's
+# underarm seam is short), where a homography would blow up.
+_TRIANGLES = ((0, 1, 2), (0, 2, 3))
 
 
 def sleeve_layers(fit: GarmentFit, frame_size: tuple[int, int], x_offset: float = 0.0) -> list[Layer]:
-    """One layer per sleeve piece; `x_offset` is added to the garment x of every sampled pixel
+    """One layer per sleeve triangle; `x_offset` is added to the garment x of every sampled pixel
     (to address the sleeve half of a `GarmentAtlas`)."""
     width, height = frame_size
     layers = []
     for sleeve in fit.sleeves:
-        for index, (body, garment) in enumerate(zip(sleeve.body_quads, sleeve.garment_quads)):
-            (x0, y0), (x1, y1) = body.min(0) - 1, body.max(0) + 2
-            bx0, by0, bx1, by1 = _clip_box(x0, y0, x1, y1, width, height)
-            if bx1 - bx0 < 2 or by1 - by0 < 2:
-                continue
-            homography = cv2.getPerspectiveTransform(body.astype(np.float32), garment.astype(np.float32))
-            # A homography map is exactly what warpPerspective computes internally; build it with
-            # two float warps of coordinate ramps instead of per-pixel numpy arithmetic.
-            mapped = _homography_map(homography, bx0, by0, bx1 - bx0, by1 - by0)
-            mapped[..., 0] += x_offset
-            # Only pixels inside the quad (grown by a pixel so neighbouring segments leave no seam).
-            inside = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
-            cv2.fillConvexPoly(inside, np.round(body - (bx0, by0)).astype(np.int32), 1)
-            inside = cv2.dilate(inside, np.ones((3, 3), np.uint8))
-            mapped[inside == 0] = OUTSIDE
-            layers.append(Layer(f"sleeve_{sleeve.side}_{index}", bx0, by0, mapped.astype(np.float32)))
+        for index, (body_quad, garment_quad) in enumerate(zip(sleeve.body_quads, sleeve.garment_quads)):
+            for part, corners in enumerate(_TRIANGLES):
+                body = body_quad[list(corners)]
+                garment = garment_quad[list(corners)]
+                (ax, ay), (bx, by) = body[1] - body[0], body[2] - body[0]
+                twice_area = abs(float(ax * by - ay * bx))
+                if twice_area < 1.0:
+                    continue  # collapsed: nothing of this piece is visible
+                (x0, y0), (x1, y1) = body.min(0) - 1, body.max(0) + 2
+                bx0, by0, bx1, by1 = _clip_box(x0, y0, x1, y1, width, height)
+                if bx1 - bx0 < 2 or by1 - by0 < 2:
+                    continue
+                affine = cv2.getAffineTransform(body.astype(np.float32), garment.astype(np.float32))
+                mapped = _affine_map(affine, bx0, by0, bx1 - bx0, by1 - by0)
+                mapped[..., 0] += x_offset
+                # Only pixels inside the triangle, grown by a pixel so neighbours leave no seam.
+                inside = np.zeros((by1 - by0, bx1 - bx0), np.uint8)
+                cv2.fillConvexPoly(inside, np.round(body - (bx0, by0)).astype(np.int32), 1)
+                inside = cv2.dilate(inside, np.ones((3, 3), np.uint8))
+                mapped[inside == 0] = OUTSIDE
+                layers.append(Layer(f"sleeve_{sleeve.side}_{index}_{part}", bx0, by0, mapped))
     return layers
