@@ -22,26 +22,35 @@ def union_box(layers: list[Layer]) -> tuple[int, int, int, int]:
     return int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max())
 
 
-def sample_layers(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Garment colour (h, w, 3) uint8, alpha (h, w) uint8, and the sleeve region (h, w) uint8 0/255.
+def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The layers' sampling maps merged over `box`, and where the sleeves are drawn.
 
-    The layers' maps are merged into one map over `box` first — a sleeve replaces the torso
-    where the sleeve has cloth — so the texture is sampled by a single remap.
+    A sleeve replaces the torso where the sleeve has cloth, so the texture can then be sampled
+    by a single remap (CPU) or GridSample (device). Layers: torso first, then sleeves.
+    Returns merged (h, w, 2) float32 texture pixel (x, y) per box pixel, (-1, -1) = nothing; and
+    sleeve_region (h, w) uint8, non-zero where a sleeve is drawn (the sleeves' texture alpha).
     """
     x0, y0, x1, y1 = box
     merged = np.full((y1 - y0, x1 - x0, 2), -1.0, np.float32)
     sleeve_region = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    alpha = np.ascontiguousarray(texture_bgra[..., 3])
     for layer in layers:  # torso first, sleeves after: later layers cover earlier ones
         lx0, ly0, lx1, ly1 = layer.box
         window = (slice(ly0 - y0, ly1 - y0), slice(lx0 - x0, lx1 - x0))
         if layer.name == "torso":
             merged[window] = layer.map_xy
             continue
-        cloth = cv2.remap(texture_bgra[..., 3], layer.map_xy, None, cv2.INTER_NEAREST,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        cloth = cv2.remap(alpha, layer.map_xy, None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
         cv2.copyTo(layer.map_xy, cloth, merged[window])
         cv2.max(sleeve_region[window], cloth, dst=sleeve_region[window])
+    return merged, sleeve_region
+
+
+def sample_layers(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Garment colour (h, w, 3) uint8, alpha (h, w) uint8 and the sleeve region over `box`."""
+    merged, sleeve_region = merge_maps(texture_bgra, layers, box)
     sampled = cv2.remap(texture_bgra, merged, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                         borderValue=(0, 0, 0, 0))
     return cv2.cvtColor(sampled, cv2.COLOR_BGRA2BGR), cv2.extractChannel(sampled, 3), sleeve_region
@@ -52,8 +61,8 @@ def composite(frame_bgr: np.ndarray, colour: np.ndarray, alpha: np.ndarray, slee
               opacity: float = 1.0) -> np.ndarray:
     """A copy of the frame with the garment blended into `box`.
 
-    colour (h, w, 3) uint8, alpha (h, w) uint8, sleeve_region (h, w) uint8 0/255 (where the
-    sleeves, not the torso, are drawn: they answer to a different occluder).
+    colour (h, w, 3) uint8, alpha (h, w) uint8, sleeve_region (h, w) uint8, non-zero where the
+    sleeves, not the torso, are drawn (they answer to a different occluder).
     shading: (h, w) float32 multiplier (≈1) for the garment's brightness, or None.
     opacity: 0..1 for fading the garment out when the person is lost.
     """

@@ -26,7 +26,6 @@ import onnxruntime as ort
 from app.errors import InputShapeError, ModelError
 from app.pipeline.compose import composite as cpu_composite
 from app.pipeline.occlusion import Occlusion
-from app.pipeline.warp import Layer
 from models.manifest import load_model_spec
 from models.session import Device, SessionInfo, create_session
 
@@ -42,33 +41,6 @@ _LEVEL = np.float32(1.0 / 255.0)  # uint8 mask → 0..1
 _CUDA_PROVIDER = "CUDAExecutionProvider"
 
 Box = tuple[int, int, int, int]
-
-
-def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: Box) -> tuple[np.ndarray, np.ndarray]:
-    """The layers' sampling maps merged over `box`, and where the sleeves are drawn.
-
-    Mirrors the merging in `compose.sample_layers` exactly (a sleeve replaces the torso where the
-    sleeve has cloth), so either compositor can sample the texture once with the result.
-    texture_bgra: (H, W, 4) uint8 BGRA garment image; layers: torso first, then sleeves;
-    box: (x0, y0, x1, y1) frame pixels covering every layer.
-    Returns merged (h, w, 2) float32 texture pixel (x, y) per box pixel, (-1, -1) = nothing;
-    and sleeve_region (h, w) uint8, the sleeves' nearest-neighbour texture alpha (0/255 for a
-    binary garment mask), non-zero where a sleeve is drawn.
-    """
-    x0, y0, x1, y1 = box
-    merged = np.full((y1 - y0, x1 - x0, 2), -1.0, np.float32)
-    sleeve_region = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for layer in layers:  # torso first, sleeves after: later layers cover earlier ones
-        lx0, ly0, lx1, ly1 = layer.box
-        window = (slice(ly0 - y0, ly1 - y0), slice(lx0 - x0, lx1 - x0))
-        if layer.name == "torso":
-            merged[window] = layer.map_xy
-            continue
-        cloth = cv2.remap(texture_bgra[..., 3], layer.map_xy, None, cv2.INTER_NEAREST,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        cv2.copyTo(layer.map_xy, cloth, merged[window])
-        cv2.max(sleeve_region[window], cloth, dst=sleeve_region[window])
-    return merged, sleeve_region
 
 
 def _nchw(image: np.ndarray) -> np.ndarray:

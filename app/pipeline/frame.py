@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.garments.model import Garment
+from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.perception import Perception, PerceptionResult
 from app.pipeline.tryon import TryOnRenderer
 from models.session import Device
@@ -30,7 +31,10 @@ class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
                  max_people: int = 1):
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people)
-        self.renderer = TryOnRenderer(garment)
+        # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
+        # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
+        compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None
+        self.renderer = TryOnRenderer(garment, compositor)
 
     @property
     def garment(self) -> Garment | None:

@@ -13,6 +13,7 @@ import logging
 import sys
 
 from models.export.build import EXPORTS, export_all
+from models.export.compose_graph import add_to_manifest as export_compose_graph
 from models.export.wheel import fetch_wheel
 
 log = logging.getLogger("models.export")
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         log.info("wheel ready: %s", wheel)
         return 0
     export_all(wheel, args.only)
+    if not args.only:
+        export_compose_graph()  # the renderer's device compositor (no wheel needed)
     return 0
 
 

@@ -32,8 +32,9 @@ def model_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_manifest_lists_every_model_with_source_and_hash() -> None:
     manifest = json.loads((REPO / "models" / "manifest.json").read_text())
-    assert set(manifest["models"]) == {"pose_detector", "pose_landmarks", "selfie_segmentation", "face_landmarks"}
-    for entry in manifest["models"].values():
+    wheel_models = {"pose_detector", "pose_landmarks", "selfie_segmentation", "face_landmarks"}
+    assert set(manifest["models"]) == wheel_models | {"compose"}  # compose: the renderer's own graph
+    for entry in (manifest["models"][name] for name in wheel_models):
         assert len(entry["sha256"]) == 64
         assert entry["source"]["package"] == "mediapipe==0.10.21"
         assert entry["source"]["member"].endswith(".tflite")
