@@ -24,7 +24,7 @@ EXIT_USER_ERROR = 2
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so `livefit --help` stays fast and each area owns its own options.
-    from app import bench_cli, run_cli
+    from app import bench_cli, evaluate_cli, run_cli
     from app.garments import cli as garments_cli
 
     from app.gui import launch
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cli.add_subparser(sub)
     bench_cli.add_subparser(sub)
     garments_cli.add_subparser(sub)
+    evaluate_cli.add_subparser(sub)
     return parser
 
 

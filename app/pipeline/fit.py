@@ -32,6 +32,7 @@ SHOULDER_UP = 0.05  # and up, × shoulder width
 COVER_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT)
 MAX_WIDEN = 1.5  # the most a side may move out from the garment's own width, × that half-width
 MIN_NARROW = 0.85  # the most it may move in
+TORSO_ARM_CORE = 0.12  # × shoulder width: the arm core the torso's side search stops at
 BODY_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT, Label.TORSO_SKIN, Label.PANTS, Label.SKIRT)
 MAX_LENGTHEN = 1.25  # the most the hem may move down, × the garment's own shoulder-to-hem length
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
@@ -57,6 +58,7 @@ class GarmentFit:
     scale: float  # frame pixels per garment pixel
     cover: bool  # fitted to cover the wearer's own top
     arm_half_widths: dict[tuple[str, str], float]  # (side, "upper"|"fore") → frame px, from the parse
+    arm_cores: dict[tuple[str, str], float]  # the same, thinned: the part of a clothed arm kept in front
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -98,8 +100,13 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
 
 
 def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.ndarray, direction: np.ndarray,
-                  reach: float, wanted: tuple[int, ...]) -> float:
-    """How far from `origin` along `direction` pixels with `wanted` labels reach (0 if none)."""
+                  reach: float, wanted: tuple[int, ...], past_exclusion: float = 0.0) -> float:
+    """How far from `origin` along `direction` pixels with `wanted` labels reach (0 if none).
+
+    The search stops where `exclude` (an arm) begins; if the body runs right up to it, the
+    result reaches `past_exclusion` further, under the arm, so no gap opens between the torso
+    and the sleeve drawn over that arm.
+    """
     height, width = labels.shape
     steps = np.arange(0.0, reach, 1.0)
     points = origin + steps[:, None] * direction
@@ -114,6 +121,8 @@ def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.nda
         first = np.nonzero(blocked)[0]
         if len(first):
             hit[first[0]:] = False
+            if first[0] > 0 and hit[max(0, first[0] - 3):first[0]].any():
+                return float(steps[first[0]]) + past_exclusion
     return float(steps[hit].max()) if hit.any() else 0.0
 
 
@@ -170,7 +179,15 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> 
     sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32), sleeves, scale, cover,
-                      widths)
+                      widths, arm_cores(person, widths))
+
+
+def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """Thin cores of the arms: the measured reach of a sleeved arm can include the torso it hangs
+    against, so the torso's side search stops at, and the old sleeve is kept in front within, a
+    core no thicker than TORSO_ARM_CORE × shoulder width (the new sleeve covers the rest)."""
+    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    return {key: min(value, TORSO_ARM_CORE * width) for key, value in widths.items()}
 
 
 def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
@@ -182,7 +199,9 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     """
     side_dir, _ = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
-    exclude = _arm_cores(person, labels.shape, widths)
+    cores = arm_cores(person, widths)
+    exclude = _arm_cores(person, labels.shape, cores)
+    under_arm = min(cores.values())
     wanted_labels = COVER_LABELS if cover else BODY_LABELS
     margin = COVER_MARGIN * width if cover else 0.0
     rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
@@ -192,7 +211,8 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
         for name, sign in ((left_name, 1.0), (right_name, -1.0)):
             point = target[name]
             own = float((point - centre) @ side_dir) * sign  # the garment's own half-width here
-            reach = _extent_along(labels, exclude, centre, side_dir * sign, own * MAX_WIDEN + margin, wanted_labels)
+            reach = _extent_along(labels, exclude, centre, side_dir * sign, own * MAX_WIDEN + margin, wanted_labels,
+                                  under_arm)
             if reach <= 0:
                 continue  # nothing of the body on this row (out of frame, or hidden): keep the garment's own
             wanted = min(max(reach + margin, own * MIN_NARROW), own * MAX_WIDEN)
@@ -214,11 +234,12 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
             target[name] = target[name] - up * extra
         elif name.startswith("flank_"):  # flanks stretch with the hem, in proportion
             target[name] = target[name] - up * extra * float(name.rsplit("_", 1)[1])
-    # Raise a low neckline (a scoop over a crew neck) to the top's own, within a bound.
-    neck = target["neck_center"]
-    above = _extent_along(labels, None, neck, up, MAX_NECK_RAISE * width, COVER_LABELS)
-    if above > 0:
-        target["neck_center"] = neck + up * min(above + margin, MAX_NECK_RAISE * width)
+    # Raise a low neckline (a scoop over a crew neck) and low shoulders to the top's own, bounded.
+    for name in ("neck_center", "shoulder_left", "shoulder_right"):
+        point = target[name]
+        above = _extent_along(labels, None, point, up, MAX_NECK_RAISE * width, COVER_LABELS)
+        if above > 0:
+            target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width)
 
 
 class _Bone:
@@ -265,7 +286,10 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
         g_shoulder, g_outer_cuff = lm[f"shoulder_{side}"], lm[f"sleeve_{side}_outer"]
         g_armpit, g_inner_cuff = lm[f"armpit_{side}"], lm[f"sleeve_{side}_inner"]
         seam, armpit = seams[side], target[f"armpit_{side}"]
-        length = float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale
+        # A long sleeve reaches the wrist by definition, whatever the flat-lay's proportions; a
+        # short one keeps its own length.
+        length = (bone.total if garment.sleeve_kind is SleeveKind.LONG
+                  else float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale)
         armpit_arc = min(max(0.0, float((armpit - bone.points[0]) @ bone.direction())), 0.9 * length)
         end = min(length, bone.total)
         elbow = float(bone.lengths[0])

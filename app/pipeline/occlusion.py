@@ -55,7 +55,8 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
                     arm_half_widths: dict[tuple[str, str], float]) -> Occlusion:
     """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.
 
-    arm_half_widths: (side, "upper"|"fore") → px, the measured thickness of each arm segment.
+    arm_half_widths: (side, "upper"|"fore") → px, the radius of each clothed arm segment's core
+    kept in front of the torso.
     """
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]

@@ -22,9 +22,11 @@ from app.pipeline.lighting import shading_map
 from app.pipeline.occlusion import build_occlusion
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.warp import Layer, sleeve_layers, torso_layer
+from models.pose import BlazePose as B
 from models.pose.smoothing import OneEuroFilter
 
 FADE_FRAMES = 8
+MIN_NOSE_VISIBILITY = 0.5
 # Control points are already built from smoothed landmarks; this filter mainly steadies the
 # parse-driven parts (cover widths, hem length). Per-pixel speed scaled by the garment's size.
 FIT_FILTER = dict(min_cutoff=0.3, beta=20.0, derivate_cutoff=1.0)
@@ -35,6 +37,13 @@ class RenderResult:
     image: np.ndarray  # (H, W, 3) uint8 BGR: the frame with the garment on
     fit: GarmentFit | None
     timings_ms: dict[str, float]
+
+
+def _facing_camera(perception: PerceptionResult) -> bool:
+    """A front-view garment only fits someone facing the mirror: their face is found, or at least
+    the pose sees the nose. From behind it would be pasted over their hair."""
+    face_found = bool(perception.parse.faces) and perception.parse.faces[0] is not None
+    return face_found or float(perception.pose.primary.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY
 
 
 def _fit_vector(fit: GarmentFit) -> np.ndarray:
@@ -71,6 +80,11 @@ class TryOnRenderer:
         self._missing = 0
         self._shape: tuple[int, ...] | None = None
 
+    @property
+    def last_fit(self) -> GarmentFit | None:
+        """The fit drawn in the latest frame (smoothed), or None."""
+        return self._last[0] if self._last is not None else None
+
     def set_garment(self, garment: Garment | None) -> None:
         if garment is not self.garment:
             self.garment = garment
@@ -82,7 +96,7 @@ class TryOnRenderer:
         person = perception.pose.primary
         if self.garment is None or perception.parse is None:
             return RenderResult(frame_bgr, None, timings)
-        if person is None:
+        if person is None or not _facing_camera(perception):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
         fit = fit_garment(self.garment, person, perception.parse.labels)
@@ -120,7 +134,7 @@ class TryOnRenderer:
         box = union_box(layers)
         labels = perception.parse.labels
         occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box,
-                                    fit.arm_half_widths)
+                                    fit.arm_cores)
         shading = shading_map(frame_bgr, labels, box)
         if self.device_compositor is not None:
             merged, sleeve_region = merge_maps(self._atlas.texture, layers, box)
