@@ -52,3 +52,20 @@ def user_log_dir() -> Path:
 def user_cache_dir() -> Path:
     override = os.environ.get("LIVEFIT_CACHE_DIR")
     return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def bundled_garments_dir() -> Path:
+    """Garments shipped with LiveFit (read-only): image, sidecar, mask and thumbnail each."""
+    return assets_dir() / "garments"
+
+
+def user_catalog_dir() -> Path:
+    """The user's own garments; `LIVEFIT_CATALOG_DIR` overrides it (a `--catalog` option wins)."""
+    override = os.environ.get("LIVEFIT_CATALOG_DIR")
+    return Path(override) if override else user_data_dir() / "garments"
+
+
+def pictures_dir() -> Path:
+    """Where captures are saved (Pictures/LiveFit); `LIVEFIT_PICTURES_DIR` overrides it."""
+    override = os.environ.get("LIVEFIT_PICTURES_DIR")
+    return Path(override) if override else Path(platformdirs.user_pictures_dir()) / APP_NAME
