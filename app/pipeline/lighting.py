@@ -15,8 +15,9 @@ from models.parsing.labels import Label
 
 DOWNSCALE = 4
 BLUR_FRACTION = 0.08  # large-scale average: blur sigma as a fraction of the box's larger side
-STRENGTH = 0.8
-LIMITS = (0.65, 1.3)
+STRENGTH = 0.6
+LIMITS = (0.7, 1.25)
+DETAIL_SIGMA = 1.5  # quarter-resolution px: folds pass, fabric texture (denim, knit) does not
 DARK_CLOTH = 40.0  # grey level below which a top's shading is mostly noise
 
 
@@ -33,7 +34,7 @@ def shading_map(frame_bgr: np.ndarray, labels: np.ndarray, box: tuple[int, int, 
     # Normalised convolution: the average over clothing pixels only, so skin and background
     # around the top do not brighten or darken its edges.
     mean = cv2.GaussianBlur(grey * cloth, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(cloth, (0, 0), sigma), 1e-3)
-    ratio = np.clip(grey / np.maximum(mean, 1.0), *LIMITS)
+    ratio = cv2.GaussianBlur(np.clip(grey / np.maximum(mean, 1.0), *LIMITS), (0, 0), DETAIL_SIGMA)
     # Dark cloth shows its folds only as sensor noise; trust the shading less the darker it is.
     trust = np.clip((mean - DARK_CLOTH) / DARK_CLOTH, 0.0, 1.0)
     shading = 1.0 + (ratio - 1.0) * STRENGTH * trust * cv2.GaussianBlur(cloth, (3, 3), 0)
