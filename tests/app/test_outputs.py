@@ -17,10 +17,10 @@ from models.parsing.labels import lip_palette
 def test_label_png_round_trips_ids_and_palette(tmp_path: Path) -> None:
     labels = (np.arange(20, dtype=np.uint8).repeat(3)[None, :] * np.ones((7, 1), np.uint8))
     write_label_png(tmp_path / "map.png", labels)
-    image = Image.open(tmp_path / "map.png")
-    assert image.mode == "P"
-    assert np.array_equal(np.asarray(image), labels)
-    assert np.array_equal(np.array(image.getpalette()[:60]).reshape(20, 3), lip_palette())
+    with Image.open(tmp_path / "map.png") as image:
+        assert image.mode == "P"
+        assert np.array_equal(np.asarray(image), labels)
+        assert np.array_equal(np.array(image.getpalette()[:60]).reshape(20, 3), lip_palette())
 
 
 def test_label_png_refuses_non_label_arrays() -> None:

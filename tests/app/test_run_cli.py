@@ -37,8 +37,10 @@ def test_image_folder_writes_keypoints_parse_and_images(photo_folder: Path, tmp_
     document = json.loads((out / "json" / "astronaut_keypoints.json").read_text())
     keypoints = np.array(document["people"][0]["pose_keypoints_2d"]).reshape(18, 3)
     assert np.hypot(*(keypoints[0, :2] - (221, 127))) < 12  # the nose, in pixels of the photo
-    labels = np.asarray(Image.open(out / "parse" / "astronaut.png"))
-    assert Image.open(out / "parse" / "astronaut.png").mode == "P" and labels.shape == (512, 512)
+    with Image.open(out / "parse" / "astronaut.png") as image:
+        assert image.mode == "P"
+        labels = np.asarray(image)
+    assert labels.shape == (512, 512)
     assert labels[127, 221] == 13  # face
     overlay = cv2.imread(str(out / "images" / "astronaut.jpg"))
     assert overlay is not None and overlay.shape == (512, 512, 3)
@@ -105,3 +107,35 @@ def test_demo_source_needs_no_camera(tmp_path: Path, capsys) -> None:
     assert run("--source", "demo", "--max-frames", "3", "--write-images", str(tmp_path)) == 0
     assert len(list(tmp_path.glob("demo_*.jpg"))) == 3
     assert "demo: 3 frame(s), a person in 3" in capsys.readouterr().out
+
+
+def test_garment_render_video_and_dataset(tmp_path: Path) -> None:
+    out = tmp_path / "tryon.avi"
+    dataset = tmp_path / "dataset"
+    assert run("--source", "demo", "--max-frames", "3", "--garment", "tee-navy", "--output", str(out),
+               "--write-dataset", str(dataset)) == 0
+    capture = cv2.VideoCapture(str(out))
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
+    assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (1280, 720)
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(30.0)
+    ok, first = capture.read()
+    capture.release()
+    demo = next(iter(DemoSource(max_frames=1))).image
+    # The garment changed the picture on the astronaut's chest (just below the neck, from the
+    # keypoints the same run wrote), and nothing far from the person.
+    keypoints = json.loads((dataset / "pose" / "demo_000000000000_keypoints.json").read_text())
+    points = np.array(keypoints["people"][0]["pose_keypoints_2d"]).reshape(18, 3)
+    neck, shoulder_width = points[1, :2], np.hypot(*(points[2, :2] - points[5, :2]))
+    cx, cy, r = int(neck[0]), int(neck[1] + 0.4 * shoulder_width), int(0.15 * shoulder_width)
+    difference = np.abs(first.astype(int) - demo.astype(int)).max(2) > 40
+    assert difference[cy - r:cy + r, cx - r:cx + r].mean() > 0.8 and difference[:, :150].mean() < 0.01
+    assert (dataset / "cloth" / "tee-navy.jpg").exists() and (dataset / "cloth-mask" / "tee-navy.jpg").exists()
+    pairs = (dataset / "test_pairs.txt").read_text().split("\n")
+    assert pairs[0] == "demo_000000000000.jpg tee-navy.jpg"
+    assert (dataset / "pose" / "demo_000000000000_keypoints.json").exists()
+    assert (dataset / "image-parse" / "demo_000000000000.png").exists()
+
+
+def test_unknown_garment_is_a_one_line_error(capsys) -> None:
+    assert run("--source", "demo", "--max-frames", "1", "--garment", "no-such-top") == 2
+    assert "no garment with id 'no-such-top'" in capsys.readouterr().err

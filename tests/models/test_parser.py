@@ -73,7 +73,8 @@ def test_person_mask_matches_the_labelled_primary_person(still_parse, shared_dat
     from PIL import Image
 
     image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "00006_00.jpg"))
-    truth = np.asarray(Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png")) > 0
+    with Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png") as labelled:
+        truth = np.asarray(labelled) > 0
     _, parse = still_parse(image)
     predicted = parse.labels > 0
     assert (predicted & truth).sum() / (predicted | truth).sum() >= 0.9
@@ -82,7 +83,8 @@ def test_person_mask_matches_the_labelled_primary_person(still_parse, shared_dat
 def test_palette_matches_the_one_viton_hd_label_maps_carry(shared_data) -> None:
     from PIL import Image
 
-    theirs = Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png").getpalette()
+    with Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png") as labelled:
+        theirs = labelled.getpalette()
     theirs = np.array(theirs[:60]).reshape(20, 3)
     # VITON-HD stores 254 where LIP has 255 and 169/119/220 for 170/119/221: off by at most 1.
     assert np.abs(lip_palette().astype(int) - theirs).max() <= 1
