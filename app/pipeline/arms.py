@@ -27,16 +27,23 @@ _ARM_LUT = np.zeros(256, bool)
 _ARM_LUT[list(ARM_LABELS)] = True
 
 
-def _reach(labels: np.ndarray, centre: np.ndarray, direction: np.ndarray, limit: int, lut: np.ndarray) -> int:
-    """Steps from `centre` along `direction` before the first non-arm pixel (or `limit`)."""
+def _reaches(labels: np.ndarray, centres: np.ndarray, directions: np.ndarray, limit: int,
+             luts: np.ndarray) -> np.ndarray:
+    """(N,) steps from each centre along its direction before the first pixel its LUT rejects.
+
+    centres, directions: (N, 2) frame px; luts: (N, 256) bool, one label table per ray. All rays
+    are sampled in one vectorised lookup (this runs every frame).
+    """
     height, width = labels.shape
-    points = centre + np.arange(limit)[:, None] * direction
-    x, y = np.round(points[:, 0]).astype(int), np.round(points[:, 1]).astype(int)
+    steps = np.arange(limit, dtype=np.float32)
+    points = centres[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (N, limit, 2)
+    x = np.round(points[..., 0]).astype(np.int32)
+    y = np.round(points[..., 1]).astype(np.int32)
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-    arm = np.zeros(limit, bool)
-    arm[inside] = lut[labels[y[inside], x[inside]]]
-    gaps = np.nonzero(~arm)[0]
-    return int(gaps[0]) if len(gaps) else limit
+    values = labels[np.clip(y, 0, height - 1), np.clip(x, 0, width - 1)]
+    ok = inside & np.take_along_axis(luts, values.astype(np.intp), axis=1)
+    first_gap = np.where((~ok).any(1), (~ok).argmax(1), limit)
+    return first_gap
 
 
 def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str, str], float]:
@@ -44,22 +51,26 @@ def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str
     points = person.landmarks
     shoulders = float(np.hypot(*(points[B.LEFT_SHOULDER] - points[B.RIGHT_SHOULDER])))
     low, high = MIN_HALF * shoulders, MAX_HALF * shoulders
-    widths = {}
-    for key, (a, b) in SEGMENTS.items():
-        if labels is None:
-            widths[key] = (low + high) / 2
-            continue
+    if labels is None:
+        return {key: (low + high) / 2 for key in SEGMENTS}
+    fractions = np.array([0.35, 0.5, 0.65], np.float32)
+    centres, directions, tables = [], [], []
+    for a, b in SEGMENTS.values():
         along = points[b] - points[a]
         along = along / max(float(np.hypot(*along)), 1e-6)
-        normal = np.array([-along[1], along[0]])
-        measured = []
-        for fraction in (0.35, 0.5, 0.65):
+        normal = np.array([-along[1], along[0]], np.float32)
+        for fraction in fractions:
             centre = points[a] + (points[b] - points[a]) * fraction
-            x, y = int(round(centre[0])), int(round(centre[1]))
+            x, y = int(round(float(centre[0]))), int(round(float(centre[1])))
             inside = 0 <= x < labels.shape[1] and 0 <= y < labels.shape[0]
             # A bare arm is measured by its skin alone: the top it hangs against is not arm.
-            lut = _SKIN_LUT if inside and _SKIN_LUT[labels[y, x]] else _ARM_LUT
-            limit = int(high) + 2
-            measured.append(min(_reach(labels, centre, normal, limit, lut), _reach(labels, centre, -normal, limit, lut)))
-        widths[key] = float(np.clip(np.median(measured), low, high))
-    return widths
+            table = _SKIN_LUT if inside and _SKIN_LUT[labels[y, x]] else _ARM_LUT
+            for sign in (1.0, -1.0):
+                centres.append(centre)
+                directions.append(normal * sign)
+                tables.append(table)
+    reach = _reaches(labels, np.array(centres, np.float32), np.array(directions, np.float32), int(high) + 2,
+                     np.array(tables))
+    # Per segment: 3 positions × 2 sides → the smaller side at each position, then the median.
+    per_position = reach.reshape(len(SEGMENTS), len(fractions), 2).min(2)
+    return {key: float(np.clip(np.median(row), low, high)) for key, row in zip(SEGMENTS, per_position)}

@@ -16,6 +16,7 @@ Coordinates: garment pixels (x right, y down) for `garment_*`, frame pixels for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -89,7 +90,7 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
     def clothed(a: int, b: int) -> float:
         points = np.linspace(person.landmarks[a], person.landmarks[b], 12)[2:-1]
         inside = [(int(y), int(x)) for x, y in points if 0 <= x < width and 0 <= y < height]
-        return np.mean([labels[p] in COVER_LABELS for p in inside]) if inside else 0.0
+        return float(np.mean([_lut(COVER_LABELS)[labels[p]] for p in inside])) if inside else 0.0
 
     # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
     forearm = min(clothed(B.LEFT_ELBOW, B.LEFT_WRIST), clothed(B.RIGHT_ELBOW, B.RIGHT_WRIST))
@@ -97,6 +98,14 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
     if forearm > 0.5:
         return SleeveKind.LONG
     return SleeveKind.SHORT if upper > 0.5 else SleeveKind.NONE
+
+
+@lru_cache(maxsize=8)
+def _lut(wanted: tuple[int, ...]) -> np.ndarray:
+    """(256,) bool: True for the label ids in `wanted` (a table lookup beats np.isin per pixel)."""
+    table = np.zeros(256, bool)
+    table[list(wanted)] = True
+    return table
 
 
 def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.ndarray, direction: np.ndarray,
@@ -113,7 +122,7 @@ def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.nda
     x, y = np.round(points[:, 0]).astype(int), np.round(points[:, 1]).astype(int)
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
     hit = np.zeros(len(steps), bool)
-    hit[inside] = np.isin(labels[y[inside], x[inside]], wanted)
+    hit[inside] = _lut(wanted)[labels[y[inside], x[inside]]]
     if exclude is not None:
         # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
         blocked = np.zeros(len(steps), bool)
