@@ -146,8 +146,13 @@ def _arm_cores(person: Person, shape: tuple[int, int], widths: dict[tuple[str, s
     return canvas.astype(bool)
 
 
-def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> GarmentFit:
-    """Control points for the torso warp and quads for the sleeves of `garment` on `person`."""
+def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
+                worn: SleeveKind | None = None) -> GarmentFit:
+    """Control points for the torso warp and quads for the sleeves of `garment` on `person`.
+
+    `worn`: the wearer's own sleeve length if the caller tracks it over time (a video decides it
+    once, not per frame); by default it is read from this frame's parse.
+    """
     lm = {name: np.array(point, np.float64) for name, point in garment.landmarks.items()}
     widths = arm_half_widths(person, labels)
     body_left, body_right = body_shoulders(person, widths)
@@ -168,7 +173,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None) -> 
         return body_mid + scale * (local @ body_axes)
 
     target = {name: place(point) for name, point in lm.items()}
-    worn = worn_sleeve_kind(person, labels)
+    worn = worn if worn is not None else worn_sleeve_kind(person, labels)
     cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn]
 
     # Points along each flank keep the sides straight between armpit and hem (or, when covering,

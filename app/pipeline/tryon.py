@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.garments.model import Garment
+from app.garments.model import Garment, SleeveKind
 from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import composite, merge_maps, sample_layers, union_box
 from app.pipeline.compose_device import DeviceCompositor
-from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment
+from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
 from app.pipeline.occlusion import build_occlusion
 from app.pipeline.perception import PerceptionResult
@@ -26,6 +26,7 @@ from models.pose import BlazePose as B
 from models.pose.smoothing import OneEuroFilter
 
 FADE_FRAMES = 8
+WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
 # Control points are already built from smoothed landmarks; this filter mainly steadies the
 # parse-driven parts (cover widths, hem length). Per-pixel speed scaled by the garment's size.
@@ -79,6 +80,7 @@ class TryOnRenderer:
         self._last: tuple[GarmentFit, PerceptionResult] | None = None
         self._missing = 0
         self._shape: tuple[int, ...] | None = None
+        self._worn_votes: list[SleeveKind] = []
 
     @property
     def last_fit(self) -> GarmentFit | None:
@@ -99,7 +101,7 @@ class TryOnRenderer:
         if person is None or not _facing_camera(perception):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
-        fit = fit_garment(self.garment, person, perception.parse.labels)
+        fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
             self._filter.reset()
@@ -109,6 +111,12 @@ class TryOnRenderer:
         self._last, self._missing = (fit, perception), 0
         image = self._draw(frame_bgr, fit, perception, 1.0, timings, start)
         return RenderResult(image, fit, timings)
+
+    def _worn(self, person, perception: PerceptionResult) -> SleeveKind:
+        """The wearer's own sleeve length, by majority over the last frames: whether to cover their
+        top is a decision about the person, and flipping it per frame would make the garment jump."""
+        self._worn_votes = (self._worn_votes + [worn_sleeve_kind(person, perception.parse.labels)])[-WORN_VOTES:]
+        return max(set(self._worn_votes), key=self._worn_votes.count)
 
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1

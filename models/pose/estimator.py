@@ -22,13 +22,16 @@ import numpy as np
 from app.errors import InputShapeError
 from models.pose.detector import Detection, PoseDetector
 from models.pose.geometry import RotatedRect
-from models.pose.keypoints import BODY25_FROM_BLAZE, COCO18_FROM_BLAZE, NUM_LANDMARKS, openpose_view
+from models.pose.keypoints import BODY25_FROM_BLAZE, COCO18_FROM_BLAZE, NUM_LANDMARKS, BlazePose, openpose_view
 from models.pose.landmarker import AUX_CENTRE, AUX_SCALE, LandmarkOutput, PoseLandmarker
 from models.pose.smoothing import LowPass, OneEuroFilter
 from models.runner import OnnxModel
 from models.session import Device, SessionInfo
 
 REACQUIRE_WINDOW_S = 2.0
+REDETECT_EVERY = 30  # frames between detector checks of a tracked ROI
+MAX_ROI_SHOULDERS = 5.5
+MAX_ROI_DRIFT = 0.15  # ROI centre moved by this × its size, or its size changed by ~15%: take the detector's
 REACQUIRE_MAX_DISTANCE = 1.0  # in units of the last body size
 CENTRE_WEIGHT = 0.5  # how much distance from the frame centre discounts a detection's size
 VISIBILITY_ALPHA = 0.1
@@ -134,6 +137,7 @@ class PoseEstimator:
         self._roi: RotatedRect | None = None
         self._last_seen: tuple[float, np.ndarray, float] | None = None  # time, hip centre, body size
         self._frame_index = 0
+        self._since_detection = 0
         self._reset_filters()
 
     def _reset_filters(self) -> None:
@@ -161,8 +165,15 @@ class PoseEstimator:
             return self._process_image(frame_rgb)
         detector_ran = False
         output = None
+        if self._roi is not None and self._since_detection >= REDETECT_EVERY:
+            # Landmark-driven tracking can creep (an upper-body shot has no hips to anchor the
+            # ROI's scale): once a second the detector checks the ROI and corrects a drifted one.
+            detector_ran = True
+            self._since_detection = 0
+            self._roi = self._checked_roi(frame_rgb, self._roi)
         if self._roi is not None:
             output = self.landmarker(frame_rgb, self._roi)
+            self._since_detection += 1
         if output is None or not output.present:
             detector_ran = True
             output = self._acquire(frame_rgb, time_s)
@@ -174,6 +185,17 @@ class PoseEstimator:
         return PoseResult((person,), (width, height), detector_ran)
 
     # -- stream mode -------------------------------------------------------------------------
+    def _checked_roi(self, frame_rgb: np.ndarray, roi: RotatedRect) -> RotatedRect:
+        detections = self.detector(frame_rgb)
+        if not detections:
+            return roi
+        nearest = min((d.roi() for d in detections), key=lambda r: math.hypot(r.cx - roi.cx, r.cy - roi.cy))
+        moved = math.hypot(nearest.cx - roi.cx, nearest.cy - roi.cy) / roi.size
+        rescaled = abs(math.log(nearest.size / roi.size))
+        if moved > MAX_ROI_DRIFT or rescaled > MAX_ROI_DRIFT:
+            return nearest
+        return roi
+
     def _acquire(self, frame_rgb: np.ndarray, time_s: float) -> LandmarkOutput | None:
         height, width = frame_rgb.shape[:2]
         detections = self.detector(frame_rgb)
@@ -193,6 +215,7 @@ class PoseEstimator:
         if not output.present:
             return None
         self._reset_filters()
+        self._since_detection = 0
         return output
 
     def _track(self, output: LandmarkOutput, time_s: float, width: int, height: int) -> Person:
@@ -208,7 +231,7 @@ class PoseEstimator:
             visibility = self._visibility_filter(visibility, VISIBILITY_ALPHA)
         smoothed = LandmarkOutput(output.score, points[:, :2].astype(np.float32), points[:, 2].astype(np.float32),
                                   visibility.astype(np.float32), output.presence, output.roi, output.mask_logits)
-        self._roi = smoothed.next_roi()
+        self._roi = _bounded_roi(smoothed.next_roi(), smoothed.points)
         self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
         return _person(smoothed, width, height)
 
@@ -223,6 +246,18 @@ class PoseEstimator:
                 people.append(_person(output, width, height))
         people.sort(key=lambda p: -_person_policy_score(p, width, height))
         return PoseResult(tuple(people), (width, height), True)
+
+
+def _bounded_roi(roi: RotatedRect, points: np.ndarray) -> RotatedRect:
+    """The next ROI, no larger than MAX_ROI_SHOULDERS shoulder widths.
+
+    In an upper-body shot the hips are outside the frame and the model's guesses for them feed
+    the next ROI's size; unchecked, that loop slowly inflates the ROI (seen: ×1.5 over 8 s on a
+    still photo), and the landmarks follow. A full body is about 5.5 shoulder widths of ROI.
+    """
+    shoulders = float(np.hypot(*(points[BlazePose.LEFT_SHOULDER] - points[BlazePose.RIGHT_SHOULDER])))
+    limit = MAX_ROI_SHOULDERS * shoulders
+    return roi if roi.size <= limit or shoulders <= 0 else RotatedRect(roi.cx, roi.cy, limit, roi.angle)
 
 
 def _person(output: LandmarkOutput, width: int, height: int) -> Person:
