@@ -14,11 +14,13 @@ import numpy as np
 
 from app.errors import InputShapeError
 from models.parsing import HumanParser, ParseResult
+from models.parsing.parser import WORK_SIZE
 from models.pose import PoseEstimator, PoseResult
 from models.session import Device, SessionInfo
 
 
-STREAM_FACE_EVERY = 2
+STREAM_FACE_EVERY = 3  # face mesh on every 3rd video frame, moved with the nose in between
+STREAM_WORK_SIZE = 352  # parse resolution for video: a live mirror needs speed more than fine edges
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class Perception:
         # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
         # than the whole-frame selfie model; stills may hold several people seen any way round.
         self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,
-                                  face_every=1 if static_image_mode else STREAM_FACE_EVERY) if parse else None
+                                  face_every=1 if static_image_mode else STREAM_FACE_EVERY,
+                                  work_size=WORK_SIZE if static_image_mode else STREAM_WORK_SIZE) if parse else None
 
     @property
     def session_infos(self) -> tuple[SessionInfo, ...]:

@@ -18,7 +18,7 @@ How each class is obtained (also in the README):
 Classes CIHP has but this parser cannot tell apart (hat, glove, sunglasses, dress, coat, socks,
 scarf, skirt) are never produced: a dress is upper clothes + pants, a hat is hair.
 
-Everything is computed at a working resolution (longer side `WORK_SIZE` px) inside each
+Everything is computed at a working resolution (longer side `work_size` px) inside each
 person's box and the label map is scaled to the frame with nearest-neighbour sampling.
 """
 
@@ -39,7 +39,7 @@ from models.pose.keypoints import BlazePose as B
 from models.runner import OnnxModel
 from models.session import Device, SessionInfo
 
-WORK_SIZE = 448
+WORK_SIZE = 448  # default working resolution (longer side, px)
 PERSON_THRESHOLD = 0.5
 SELFIE_SIZE = 256
 OWNER_REACH = 1.6  # how far from its skeleton (in body scales) a person's pixels may lie
@@ -93,13 +93,14 @@ class HumanParser:
     """Label maps from frames + pose results. Models: selfie segmentation, face mesh."""
 
     def __init__(self, device: Device = "auto", use_selfie_segmentation: bool = True, use_face_mesh: bool = True,
-                 face_every: int = 1):
+                 face_every: int = 1, work_size: int = WORK_SIZE):
         """`face_every` > 1 (video): run the face mesh on every n-th frame only and move the last
         outline with the pose's nose in between — a face changes shape slowly, and the mesh is a
         fifth of the parsing cost."""
         self.selfie = OnnxModel("selfie_segmentation", device) if use_selfie_segmentation else None
         self.face = FaceLandmarker(OnnxModel("face_landmarks", device)) if use_face_mesh else None
         self.face_every = max(1, face_every)
+        self.work_size = work_size
         self._frame = 0
         self._last_face: tuple[Face, np.ndarray] | None = None  # face, nose position it was found at
 
@@ -110,7 +111,7 @@ class HumanParser:
 
     def parse(self, frame_rgb: np.ndarray, pose: PoseResult) -> ParseResult:
         height, width = frame_rgb.shape[:2]
-        scale = min(1.0, WORK_SIZE / max(width, height))
+        scale = min(1.0, self.work_size / max(width, height))
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         # Bilinear, not area: 12× cheaper at 720p, and the small image only feeds colour models.
         small = cv2.resize(frame_rgb, size, interpolation=cv2.INTER_LINEAR)
