@@ -40,7 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="smoke test: quit after N frames were shown (exit 0 when all went well)")
     group.add_argument("--screenshot", metavar="OUT.png", type=Path,
                        help="smoke test: save a screenshot of the window before quitting")
-    group.add_argument("--kiosk", action="store_true", help=argparse.SUPPRESS)  # reserved for kiosk mode
+    group.add_argument("--kiosk", action="store_true",
+                       help="kiosk mode: full screen, locked, private (settings: --kiosk-config)")
+    group.add_argument("--kiosk-config", metavar="FILE", type=Path,
+                       help="kiosk settings (default: kiosk.toml in the user data folder)")
+    group.add_argument("--kiosk-pin", action="store_true",
+                       help="print the kiosk.toml line for a new admin PIN (asked twice; read from stdin in a pipe)")
 
 
 def _positive_int(text: str) -> int:
@@ -63,16 +68,28 @@ def _has_display() -> bool:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the mirror window; returns the exit code. LiveFitError for a one-line failure."""
-    if getattr(args, "kiosk", False):
-        raise LiveFitError("--kiosk is not available yet")
+    if getattr(args, "kiosk_pin", False):
+        from app.kiosk.pin import main as make_pin  # here too, because a packaged app has no `python -m`
+
+        return make_pin([] if sys.stdin.isatty() else ["--stdin"])
     quit_after = getattr(args, "quit_after", None)
     screenshot = getattr(args, "screenshot", None)
     smoke = quit_after is not None or screenshot is not None
+    frames = quit_after if quit_after is not None else (SMOKE_DEFAULT_FRAMES if smoke else None)
+    kiosk = None
+    if getattr(args, "kiosk", False):
+        from app.kiosk.launch import prepare_kiosk  # Qt-free: the config is checked before any window
+
+        kiosk = prepare_kiosk(args, frames, screenshot)
     if not _has_display():
         if not smoke:
             raise LiveFitError("no display to open the window on (DISPLAY is not set); run it on a desktop, "
                                "or use --quit-after N for an offscreen smoke test")
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if kiosk is not None:
+        from app.kiosk.runner import run_kiosk  # Qt is imported only now
+
+        return run_kiosk(kiosk)
     from app.gui.runner import LaunchOptions, run  # Qt is imported only now
 
     return run(LaunchOptions(
@@ -81,7 +98,7 @@ def run_gui(args: argparse.Namespace) -> int:
         device=getattr(args, "device", None),
         catalog=getattr(args, "catalog", None),
         fullscreen=bool(getattr(args, "fullscreen", False)),
-        quit_after=quit_after if quit_after is not None else (SMOKE_DEFAULT_FRAMES if smoke else None),
+        quit_after=frames,
         screenshot=screenshot,
         verbose=bool(getattr(args, "verbose", False)),
     ))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import paths
 from app.errors import LiveFitError
@@ -23,7 +23,7 @@ from app.gui.main_window import MainWindow, WindowOptions
 from app.gui.qtcheck import binding_defect
 from app.gui.session import MirrorSession
 from app.gui.settings import AppSettings
-from app.gui.stats import StallMeter
+from app.gui.stats import FrameStats, StallMeter
 from app.gui.style import apply_theme
 from app.pipeline.frame import FramePipeline
 from app.sources import FrameSource, open_source
@@ -50,19 +50,23 @@ class LaunchOptions:
 
 
 class SmokeRun(QObject):
-    """Ends the app after `frames` painted frames (exit 0) or at the first failure (exit 1)."""
+    """Ends the app after `frames` painted frames (exit 0) or at the first failure (exit 1).
 
-    def __init__(self, app: QApplication, window: MainWindow, frames: int, screenshot: Path | None) -> None:
+    `window` is the desktop or the kiosk window; `session` and `stats` are the ones it shows.
+    """
+
+    def __init__(self, app: QApplication, window: QWidget, session: MirrorSession, stats: FrameStats, frames: int,
+                 screenshot: Path | None) -> None:
         super().__init__(window)
         self.app = app
         self.window = window
+        self.stats = stats
         self.frames = frames
         self.screenshot = screenshot
         self.failure: str | None = None
         self.finished = False
         self.stalls = StallMeter(STALL_TICK_S)
         self._started = time.monotonic()
-        session = window.session
         session.sourceFailed.connect(self.fail)
         session.sourceLost.connect(self.fail)
         session.pipelineFailed.connect(self.fail)
@@ -82,7 +86,7 @@ class SmokeRun(QObject):
     def _check(self) -> None:
         if self.finished:
             return
-        painted = self.window.stats.painted
+        painted = self.stats.painted
         if painted >= self.frames:
             self._succeed()
         elif time.monotonic() - self._started > SMOKE_TIMEOUT_S:
@@ -113,7 +117,7 @@ class SmokeRun(QObject):
         QTimer.singleShot(0, self.app.quit)
 
     def report(self) -> str:
-        return f"{self.window.stats.summary()}; {self.stalls.summary()}"
+        return f"{self.stats.summary()}; {self.stalls.summary()}"
 
 
 def _catalog_copy(catalog: Catalog) -> Catalog:
@@ -121,7 +125,8 @@ def _catalog_copy(catalog: Catalog) -> Catalog:
     return Catalog(catalog.user_dir, catalog.bundled_dir)
 
 
-def run(options: LaunchOptions) -> int:
+def start_application(verbose: bool) -> tuple[QApplication, Path | None]:
+    """The Qt application with LiveFit's theme, log file and Qt message routing (desktop and kiosk)."""
     defect = binding_defect()
     if defect is not None:
         raise LiveFitError(defect)
@@ -130,8 +135,13 @@ def run(options: LaunchOptions) -> int:
     app.setApplicationName("LiveFit")
     app.setApplicationDisplayName("LiveFit")
     apply_theme(app)
-    log_path = configure_file_logging(options.verbose)
+    log_path = configure_file_logging(verbose)
     route_qt_messages()
+    return app, log_path
+
+
+def run(options: LaunchOptions) -> int:
+    app, log_path = start_application(options.verbose)
     smoke_mode = options.quit_after is not None
     hook = ExceptionHook(show_dialog=not smoke_mode)
     hook.install()
@@ -154,7 +164,8 @@ def run(options: LaunchOptions) -> int:
             log_dir=log_path.parent if log_path else paths.user_log_dir(),
             options=WindowOptions(options.source, options.garment, options.device, options.fullscreen),
         )
-        smoke = SmokeRun(app, window, options.quit_after, options.screenshot) if options.quit_after else None
+        smoke = (SmokeRun(app, window, session, window.stats, options.quit_after, options.screenshot)
+                 if options.quit_after else None)
         if smoke is not None:
             hook.on_error = smoke.fail
         window.show()

@@ -74,8 +74,3 @@ def test_without_a_display_the_window_refuses_with_one_line(tmp_path: Path) -> N
     done = _run(["--source", "demo"], tmp_path)
     assert done.returncode == 2
     assert "livefit: error: no display to open the window on" in done.stderr
-
-
-def test_kiosk_mode_is_reserved(tmp_path: Path) -> None:
-    done = _run(["--kiosk"], tmp_path)
-    assert done.returncode == 2 and "livefit: error: --kiosk is not available yet" in done.stderr
