@@ -122,7 +122,8 @@ def test_a_photo_is_saved_only_when_the_config_enables_it(qtbot, make_kiosk, kio
                                                            folder=folder)))
     kiosk.wait_for_garment(qtbot, window, "blue-tee")
     window.capture()
-    qtbot.waitUntil(lambda: len(_files(folder)) == 1, timeout=5_000)
+    # Generous: on a loaded CI machine the photo waits for the next frame and a background save.
+    qtbot.waitUntil(lambda: len(_files(folder)) == 1, timeout=15_000)
     assert next(iter(_files(folder))).suffix == ".png"
 
 

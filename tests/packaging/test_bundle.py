@@ -60,7 +60,9 @@ FAILURE_MARKERS = (
 # Never in the bundle: the export side and dev tools (build.spec excludes them).
 EXCLUDED_PACKAGES = ("torch", "mediapipe", "tflite", "ai_edge_litert", "onnx", "onnxslim", "PIL", "models.export")
 # Modules of app/ and models/ that are not imported by the app: scripts run by another Python.
-NOT_BUNDLED = {"app.__main__", "app.reference._mediapipe_worker"}
+# Run as scripts, not imported by the app: the entry point, mediapipe's worker (its own venv) and
+# the kiosk soak tool (`python -m app.kiosk.soak`, a development measurement).
+NOT_BUNDLED = {"app.__main__", "app.reference._mediapipe_worker", "app.kiosk.soak"}
 QT_PLATFORM_PLUGINS = {"libqminimal.so", "libqoffscreen.so", "libqxcb.so"}
 
 pytestmark = [
