@@ -122,9 +122,10 @@ def test_a_photo_is_saved_only_when_the_config_enables_it(qtbot, make_kiosk, kio
                                                            folder=folder)))
     kiosk.wait_for_garment(qtbot, window, "blue-tee")
     window.capture()
-    # Generous: on a loaded CI machine the photo waits for the next frame and a background save.
-    qtbot.waitUntil(lambda: len(_files(folder)) == 1, timeout=15_000)
-    assert next(iter(_files(folder))).suffix == ".png"
+    # The save is atomic (a hidden temporary file renamed into place), so wait for the PNG itself;
+    # generous: on a loaded CI machine the photo waits for the next frame and a background save.
+    qtbot.waitUntil(lambda: any(path.suffix == ".png" for path in _files(folder)), timeout=15_000)
+    assert [path.suffix for path in _files(folder)] == [".png"]  # exactly one photo, nothing else
 
 
 def test_the_countdown_comes_before_the_photo(qtbot, make_kiosk, kiosk) -> None:
