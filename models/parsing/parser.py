@@ -30,7 +30,6 @@ import cv2
 import numpy as np
 
 from models.face import CHIN, FOREHEAD, Face, FaceLandmarker, face_roi
-from models.numeric import sigmoid
 from models.parsing.labels import Label
 from models.parsing.skin import SkinModel
 from models.pose.estimator import Person, PoseResult
@@ -136,12 +135,7 @@ class HumanParser:
             square = cv2.resize(frame_rgb, (SELFIE_SIZE, SELFIE_SIZE), interpolation=cv2.INTER_LINEAR)
             probability = cv2.resize(self.selfie.run(square)[0][0, :, :, 0], size, interpolation=cv2.INTER_LINEAR)
         for p in pose.people:
-            # Sigmoid on the 256×256 crop, then warp: cheaper than the other way round.
-            crop_probability = sigmoid(p.mask_logits).astype(np.float32)
-            crop_to_small = p.roi.crop_to_frame(crop_probability.shape[0]) * scale
-            warped = cv2.warpAffine(crop_probability, crop_to_small, size, flags=cv2.INTER_LINEAR,
-                                    borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
-            np.maximum(probability, warped, out=probability)
+            np.maximum(probability, p.mask(size[0], size[1], scale), out=probability)
         return probability
 
     def _owners(self, pose: PoseResult, scale: float, size: tuple[int, int]) -> np.ndarray:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from app.errors import InputShapeError
+from models.numeric import sigmoid
 from models.pose.detector import Detection, PoseDetector
 from models.pose.geometry import RotatedRect
 from models.pose.keypoints import BODY25_FROM_BLAZE, COCO18_FROM_BLAZE, NUM_LANDMARKS, BlazePose, openpose_view
@@ -78,13 +79,14 @@ class Person:
         (x0, y0), (x1, y1) = points.min(0), points.max(0)
         return float(x0), float(y0), float(x1), float(y1)
 
-    def mask(self, width: int, height: int) -> np.ndarray:
-        """(height, width) float32 probability that a frame pixel belongs to this person."""
-        size = self.mask_logits.shape[0]
-        crop_to_frame = self.roi.crop_to_frame(size)
-        logits = cv2.warpAffine(self.mask_logits, crop_to_frame, (width, height), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=-20.0)
-        return 1.0 / (1.0 + np.exp(-logits))
+    def mask(self, width: int, height: int, scale: float = 1.0) -> np.ndarray:
+        """(height, width) float32 probability that a pixel belongs to this person, on the frame
+        resized by `scale` (width, height are that image's size)."""
+        # Sigmoid on the 256×256 crop, then warp: cheaper than the other way round.
+        crop_probability = sigmoid(self.mask_logits).astype(np.float32)
+        crop_to_image = self.roi.crop_to_frame(crop_probability.shape[0]) * scale
+        return cv2.warpAffine(crop_probability, crop_to_image, (width, height), flags=cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
 
 
 @dataclass(frozen=True)
