@@ -21,6 +21,7 @@ from app.garments.model import Garment, SleeveKind
 class GarmentAtlas:
     texture: np.ndarray  # (H, 2W, 4) uint8 BGRA: [torso cloth | sleeve cloth], alpha = cloth
     sleeve_offset: float  # add to a garment x coordinate to sample the sleeve half (= W)
+    alpha: np.ndarray  # (H, 2W) uint8: the texture's alpha, contiguous (for single-channel remaps)
 
 
 def _extend_to_bottom(top: np.ndarray, bottom: np.ndarray, height: int) -> np.ndarray:
@@ -54,4 +55,4 @@ def build_atlas(garment: Garment) -> GarmentAtlas:
     torso_alpha = cv2.bitwise_and(garment.mask, torso)
     sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(torso))
     texture = np.concatenate([np.dstack([colour, torso_alpha]), np.dstack([colour, sleeve_alpha])], 1)
-    return GarmentAtlas(np.ascontiguousarray(texture), float(width))
+    return GarmentAtlas(np.ascontiguousarray(texture), float(width), np.ascontiguousarray(texture[..., 3]))

@@ -17,9 +17,15 @@ EDGE_FEATHER = 3  # px: blur of the garment's alpha edge, against jaggies and ha
 SHADING_ONE = 128.0  # fixed-point scale of the shading gain (1.0 ↔ 128; the map stays below 2)
 
 
-def union_box(layers: list[Layer]) -> tuple[int, int, int, int]:
+def union_box(layers: list[Layer], margin: int = 0, frame_size: tuple[int, int] | None = None
+              ) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) around all layers, grown by `margin` px within `frame_size` (w, h)."""
     boxes = np.array([layer.box for layer in layers])
-    return int(boxes[:, 0].min()), int(boxes[:, 1].min()), int(boxes[:, 2].max()), int(boxes[:, 3].max())
+    x0, y0 = int(boxes[:, 0].min()) - margin, int(boxes[:, 1].min()) - margin
+    x1, y1 = int(boxes[:, 2].max()) + margin, int(boxes[:, 3].max()) + margin
+    if frame_size is not None:
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(frame_size[0], x1), min(frame_size[1], y1)
+    return x0, y0, x1, y1
 
 
 def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
@@ -47,13 +53,18 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
     return merged, sleeve_region
 
 
+def sample_map(texture_bgra: np.ndarray, merged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Garment colour (h, w, 3) uint8 and alpha (h, w) uint8 from a merged sampling map."""
+    sampled = cv2.remap(texture_bgra, merged, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                        borderValue=(0, 0, 0, 0))
+    return cv2.cvtColor(sampled, cv2.COLOR_BGRA2BGR), cv2.extractChannel(sampled, 3)
+
+
 def sample_layers(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Garment colour (h, w, 3) uint8, alpha (h, w) uint8 and the sleeve region over `box`."""
     merged, sleeve_region = merge_maps(texture_bgra, layers, box)
-    sampled = cv2.remap(texture_bgra, merged, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                        borderValue=(0, 0, 0, 0))
-    return cv2.cvtColor(sampled, cv2.COLOR_BGRA2BGR), cv2.extractChannel(sampled, 3), sleeve_region
+    return (*sample_map(texture_bgra, merged), sleeve_region)
 
 
 def composite(frame_bgr: np.ndarray, colour: np.ndarray, alpha: np.ndarray, sleeve_region: np.ndarray,

@@ -41,6 +41,7 @@ CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
 FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
+SPINE_MIN_VISIBILITY = 0.5
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -55,6 +56,7 @@ class SleeveFit:
 class GarmentFit:
     garment_points: np.ndarray  # (N, 2) float32 torso control points, garment pixels
     body_points: np.ndarray  # (N, 2) float32 their targets, frame pixels
+    placed_points: np.ndarray  # (N, 2) float32 the targets from the skeleton alone, before the parse moved them
     sleeves: tuple[SleeveFit, ...]
     scale: float  # frame pixels per garment pixel
     cover: bool  # fitted to cover the wearer's own top
@@ -79,6 +81,18 @@ def body_shoulders(person: Person, widths: dict[tuple[str, str], float]) -> tupl
     width = float(np.hypot(*(left - right)))
     return (left + side * widths[("left", "upper")] * SHOULDER_OUT + up * SHOULDER_UP * width,
             right - side * widths[("right", "upper")] * SHOULDER_OUT + up * SHOULDER_UP * width)
+
+
+def _body_side(person: Person, shoulder_line: np.ndarray) -> np.ndarray:
+    """The unit 'towards the wearer's left' the garment hangs square to: between the shoulder
+    line's and the spine's, when the hips are seen. The spine is twice as long as the shoulders,
+    so a pixel of landmark noise tilts it half as much — and a garment hangs from both."""
+    side = _unit(shoulder_line)
+    hips = (B.LEFT_HIP, B.RIGHT_HIP)
+    if not (person.in_frame[list(hips)].all() and (person.visibility[list(hips)] >= SPINE_MIN_VISIBILITY).all()):
+        return side
+    spine = _unit(person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0) - person.landmarks[list(hips)].mean(0))
+    return _unit(side + np.array([-spine[1], spine[0]]))  # the spine points up; its perpendicular, left
 
 
 def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
@@ -147,16 +161,17 @@ def _arm_cores(person: Person, shape: tuple[int, int], widths: dict[tuple[str, s
 
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
-                worn: SleeveKind | None = None) -> GarmentFit:
+                worn: SleeveKind | None = None, widths: dict[tuple[str, str], float] | None = None) -> GarmentFit:
     """Control points for the torso warp and quads for the sleeves of `garment` on `person`.
 
     `worn`: the wearer's own sleeve length if the caller tracks it over time (a video decides it
-    once, not per frame); by default it is read from this frame's parse.
+    once, not per frame); by default it is read from this frame's parse. `widths`: the arms'
+    half-thicknesses (`arms.arm_half_widths`), likewise if the caller smooths them over time.
     """
     lm = {name: np.array(point, np.float64) for name, point in garment.landmarks.items()}
-    widths = arm_half_widths(person, labels)
+    widths = widths if widths is not None else arm_half_widths(person, labels)
     body_left, body_right = body_shoulders(person, widths)
-    body_axes = _frame_axes(body_left - body_right)
+    body_axes = _frame_axes(_body_side(person, body_left - body_right))
     garment_axes = _frame_axes(lm["shoulder_left"] - lm["shoulder_right"])
     # Size from the chest, not the shoulder points: a tank's straps sit far inside the shoulders,
     # while every top spans armpit to armpit, about CHEST_RATIO of the shoulder joints' distance.
@@ -183,6 +198,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
             name = f"flank_{side}_{fraction:.2f}"
             lm[name] = lm[f"armpit_{side}"] + (lm[f"hem_{side}"] - lm[f"armpit_{side}"]) * fraction
             target[name] = target[f"armpit_{side}"] + (target[f"hem_{side}"] - target[f"armpit_{side}"]) * fraction
+    placed = dict(target)
     if labels is not None:
         _fit_sides(target, person, labels, body_axes, widths, cover)
     if cover:
@@ -192,8 +208,9 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     body_points = [target[n] for n in names]
     sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
-    return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32), sleeves, scale, cover,
-                      widths, arm_cores(person, widths))
+    return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
+                      np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, widths,
+                      arm_cores(person, widths))
 
 
 def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
@@ -214,7 +231,9 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     side_dir, _ = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
     cores = arm_cores(person, widths)
-    exclude = _arm_cores(person, labels.shape, cores)
+    # Forearms at their full measured width: one hanging beside the hips is cloth of the same
+    # top (a sleeve) to the parser, and the sides must not flick out onto it frame by frame.
+    exclude = _arm_cores(person, labels.shape, {**cores, **{key: widths[key] for key in widths if key[1] == "fore"}})
     under_arm = min(cores.values())
     wanted_labels = COVER_LABELS if cover else BODY_LABELS
     margin = COVER_MARGIN * width if cover else 0.0

@@ -26,6 +26,11 @@ class FrameResult:
     garment_id: str | None
     timings_ms: dict[str, float]  # convert, pose, parse, warp, compose, total
 
+    @property
+    def drawn(self) -> bool:
+        """Whether a garment was drawn (the renderer hands back the very input frame otherwise)."""
+        return self.output is not self.source
+
 
 class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,

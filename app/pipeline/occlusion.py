@@ -52,11 +52,12 @@ def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, origin: np.ndarray, 
 
 
 def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int],
-                    arm_half_widths: dict[tuple[str, str], float]) -> Occlusion:
+                    arm_half_widths: dict[tuple[str, str], float] | None) -> Occlusion:
     """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.
 
     arm_half_widths: (side, "upper"|"fore") → px, the radius of each clothed arm segment's core
-    kept in front of the torso.
+    kept in front of the torso; None when the new garment covers the old top (its own sleeves
+    are drawn over those arms, and the old sleeve must not show through beside them).
     """
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]
@@ -68,12 +69,14 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     for wrist, fingers in _HANDS:
         for finger in fingers:
             _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)
-    hands &= person_mask  # only where the person really is
+    # Only where the person really is, and not on a sleeve's cuff (the wrist landmark often sits
+    # inside it; the parser labels the hand itself as arm).
+    hands &= person_mask & ~cv2.LUT(region, _CLOTHING_LUT)
     arms = cv2.LUT(region, _ARM_LUT)
     # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
     # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)
-    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS):
+    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS if arm_half_widths else ()):
         _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, arm_half_widths[(side, "fore")])
         upper_end = person.landmarks[elbow]
         start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35

@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.garments.model import Garment, SleeveKind
+from app.pipeline.arms import arm_half_widths
 from app.pipeline.atlas import GarmentAtlas, build_atlas
-from app.pipeline.compose import composite, merge_maps, sample_layers, union_box
+from app.pipeline.compose import composite, merge_maps, sample_map, union_box
+from app.pipeline.cover import cover_gaps
 from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
@@ -26,11 +28,20 @@ from models.pose import BlazePose as B
 from models.pose.smoothing import OneEuroFilter
 
 FADE_FRAMES = 8
+COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
 WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
-# Control points are already built from smoothed landmarks; this filter mainly steadies the
-# parse-driven parts (cover widths, hem length). Per-pixel speed scaled by the garment's size.
+# cos of the largest angle between the shoulder line (right → left shoulder) and the image's +x
+# axis: an upright person facing the camera has their left shoulder on the image's right.
+MIN_UPRIGHT_COS = 0.5
+# Control points are already built from smoothed landmarks; this filter steadies what the
+# skeleton places (per-pixel speed scaled by the garment's size), so it follows motion quickly.
 FIT_FILTER = dict(min_cutoff=0.3, beta=20.0, derivate_cutoff=1.0)
+# What the parse adds on top (sides out to the silhouette, hem down to the old top's) is a body
+# measurement that changes slowly but flickers with the label map's edge: a plain low-pass.
+OFFSET_FILTER = dict(min_cutoff=0.15, beta=0.0, derivate_cutoff=1.0)
+PLAY = 1.5  # px of backlash on every control point (see render)
+WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses
 
 
 @dataclass(frozen=True)
@@ -41,27 +52,35 @@ class RenderResult:
 
 
 def _facing_camera(perception: PerceptionResult) -> bool:
-    """A front-view garment only fits someone facing the mirror: their face is found, or at least
-    the pose sees the nose. From behind it would be pasted over their hair."""
+    """A front-view garment only fits someone upright and facing the mirror: their face is found,
+    or at least the pose sees the nose, and their shoulder line runs from the image's left to its
+    right (within 60°). From behind it would be pasted over their hair; on someone bent over a
+    desk or lying down, across their head."""
+    person = perception.pose.primary
+    shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
+    upright = float(shoulders[0]) >= MIN_UPRIGHT_COS * float(np.hypot(*shoulders))
     face_found = bool(perception.parse.faces) and perception.parse.faces[0] is not None
-    return face_found or float(perception.pose.primary.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY
+    return upright and (face_found or float(person.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY)
 
 
 def _fit_vector(fit: GarmentFit) -> np.ndarray:
-    parts = [fit.body_points.reshape(-1, 2)] + [s.body_quads.reshape(-1, 2) for s in fit.sleeves]
-    return np.concatenate(parts)
+    """(M, 2) float64: the skeleton-placed torso points, then every sleeve quad corner."""
+    parts = [fit.placed_points.reshape(-1, 2)] + [s.body_quads.reshape(-1, 2) for s in fit.sleeves]
+    return np.concatenate(parts).astype(np.float64)
 
 
-def _with_vector(fit: GarmentFit, vector: np.ndarray) -> GarmentFit:
+def _with_vector(fit: GarmentFit, vector: np.ndarray, parse_offsets: np.ndarray) -> GarmentFit:
+    """The fit rebuilt from a (smoothed) `_fit_vector` and (smoothed) parse offsets (N, 2)."""
     n = len(fit.body_points)
-    body = vector[:n].astype(np.float32)
+    placed = vector[:n].astype(np.float32)
+    body = (placed + parse_offsets).astype(np.float32)
     sleeves, offset = [], n
     for sleeve in fit.sleeves:
         count = sleeve.body_quads.size // 2
         quads = vector[offset:offset + count].reshape(sleeve.body_quads.shape).astype(np.float32)
         sleeves.append(SleeveFit(sleeve.side, sleeve.garment_quads, quads))
         offset += count
-    return replace(fit, body_points=body, sleeves=tuple(sleeves))
+    return replace(fit, body_points=body, placed_points=placed, sleeves=tuple(sleeves))
 
 
 class TryOnRenderer:
@@ -77,10 +96,13 @@ class TryOnRenderer:
     def reset(self) -> None:
         """Forget motion state: smoothing, the last fit kept for fading out."""
         self._filter = OneEuroFilter(**FIT_FILTER)
+        self._offset_filter = OneEuroFilter(**OFFSET_FILTER)
         self._last: tuple[GarmentFit, PerceptionResult] | None = None
         self._missing = 0
         self._shape: tuple[int, ...] | None = None
         self._worn_votes: list[SleeveKind] = []
+        self._widths: dict[tuple[str, str], float] | None = None
+        self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
 
     @property
     def last_fit(self) -> GarmentFit | None:
@@ -101,13 +123,25 @@ class TryOnRenderer:
         if person is None or not _facing_camera(perception):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
-        fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception))
+        fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception),
+                          self._arm_widths(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
             self._filter.reset()
+            self._offset_filter.reset()
             self._shape = vector.shape
         scale = float(np.ptp(fit.body_points, 0).mean())
-        fit = _with_vector(fit, self._filter(vector, timestamp_s, scale))
+        offsets = (fit.body_points - fit.placed_points).astype(np.float64)
+        smoothed = self._filter(vector, timestamp_s, scale)
+        offsets = self._offset_filter(offsets, timestamp_s, scale)
+        # Backlash: a point moves only once its input has moved more than PLAY px from where it
+        # is held, then follows PLAY behind. A still person's slow landmark wander (a pixel or
+        # two over seconds, amplified down a garment's length) then leaves the garment still.
+        if self._held is not None and self._held[0].shape == smoothed.shape:
+            smoothed = smoothed - np.clip(smoothed - self._held[0], -PLAY, PLAY)
+            offsets = offsets - np.clip(offsets - self._held[1], -PLAY, PLAY)
+        self._held = (smoothed, offsets)
+        fit = _with_vector(fit, smoothed, offsets)
         self._last, self._missing = (fit, perception), 0
         image = self._draw(frame_bgr, fit, perception, 1.0, timings, start)
         return RenderResult(image, fit, timings)
@@ -118,10 +152,21 @@ class TryOnRenderer:
         self._worn_votes = (self._worn_votes + [worn_sleeve_kind(person, perception.parse.labels)])[-WORN_VOTES:]
         return max(set(self._worn_votes), key=self._worn_votes.count)
 
+    def _arm_widths(self, person, perception: PerceptionResult) -> dict[tuple[str, str], float]:
+        """The arms' half-thicknesses, low-passed: measured on the parse's edges each frame, they
+        flicker by a pixel or two, and they place the shoulder seams the whole garment hangs from."""
+        measured = arm_half_widths(person, perception.parse.labels)
+        if self._widths is None:
+            self._widths = measured
+        else:
+            self._widths = {key: value + WIDTH_SMOOTHING * (measured[key] - value) for key, value in self._widths.items()}
+        return self._widths
+
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1
         if self._last is None or self._missing > FADE_FRAMES:
             self._filter.reset()
+            self._offset_filter.reset()
             return RenderResult(frame_bgr, None, timings)
         fit, perception = self._last
         opacity = 1.0 - self._missing / (FADE_FRAMES + 1)
@@ -139,17 +184,22 @@ class TryOnRenderer:
         timings["warp"] = (warped - start) * 1e3
         if not layers:
             return frame_bgr
-        box = union_box(layers)
         labels = perception.parse.labels
-        occlusion = build_occlusion(labels, perception.pose.primary or self._last[1].pose.primary, box,
-                                    fit.arm_cores)
+        person = perception.pose.primary or self._last[1].pose.primary
+        shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
+        reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover else 0.0
+        box = union_box(layers, int(np.ceil(reach)), (width, height))
+        merged, sleeve_region = merge_maps(self._atlas.texture, layers, box)
+        if fit.cover:
+            x0, y0, x1, y1 = box
+            cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach)
+        occlusion = build_occlusion(labels, person, box, None if fit.cover else fit.arm_cores)
         shading = shading_map(frame_bgr, labels, box)
         if self.device_compositor is not None:
-            merged, sleeve_region = merge_maps(self._atlas.texture, layers, box)
             image = self.device_compositor.composite(frame_bgr, self._atlas.texture, box, merged, sleeve_region,
                                                      occlusion, shading, opacity)
         else:
-            colour, alpha, sleeve_region = sample_layers(self._atlas.texture, layers, box)
+            colour, alpha = sample_map(self._atlas.texture, merged)
             image = composite(frame_bgr, colour, alpha, sleeve_region, occlusion, shading, box, opacity)
         timings["compose"] = (time.perf_counter() - warped) * 1e3
         return image

@@ -47,6 +47,14 @@ BOX_MARGIN = 0.25  # of the landmark box's larger side, around each person's ter
 UPPER_ARM_RADIUS = 0.20
 FOREARM_RADIUS = 0.17
 HAND_RADIUS = 0.17
+# Top vs trousers by colour near the hip line (see _split_top_and_bottom).
+SPLIT_BAND_UP, SPLIT_BAND_DOWN = 0.45, 0.25  # × body scale around the hip line
+SPLIT_SAMPLE_RADIUS = 0.15  # × body scale: the chest and thigh sample discs
+SPLIT_MIN_SAMPLES = 40
+SPLIT_MIN_SPREAD = 4.0  # grey levels: the floor of a colour model's per-channel spread
+SPLIT_MIN_SEPARATION = 3.0  # spreads between the two means, below which they look alike
+SLEEVE_CORE = 0.6  # of FOREARM_RADIUS: a forearm's non-skin core is its sleeve
+HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
 THIGH_RADIUS = 0.26
 SHIN_RADIUS = 0.19
 FOOT_RADIUS = 0.13
@@ -78,6 +86,55 @@ def _half_plane(shape: tuple[int, int], point: np.ndarray, direction: np.ndarray
     canvas = np.zeros(shape, np.uint8)
     cv2.fillPoly(canvas, [np.round(polygon).astype(np.int32)], 1)
     return canvas.astype(bool)
+
+
+def _colour_model(samples_ycrcb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Robust (mean, spread) of (N, 3) YCrCb samples, or None when there are too few."""
+    if len(samples_ycrcb) < SPLIT_MIN_SAMPLES:
+        return None
+    values = samples_ycrcb.astype(np.float32)
+    mean = np.median(values, 0)
+    spread = np.median(np.abs(values - mean), 0) * 1.4826 + SPLIT_MIN_SPREAD
+    return mean, spread
+
+
+def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndarray, body: float,
+                          hip_side: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(h, w) bool: the upper body, refined from the hip line by colour; and (h, w) bool, the
+    pixels that look like the top rather than the trousers (None when that cannot be told).
+
+    The hip joints sit below most waistbands, so a straight split at the hip line calls a
+    high-waisted trouser's top "upper clothes" (and a top tucked in stays short). Near the line
+    (a band SPLIT_BAND_UP above it, SPLIT_BAND_DOWN below, × body scale), a clothing pixel goes to
+    whichever is closer in colour: the top (sampled mid-chest) or the trousers (sampled on the
+    thighs). When the two look alike (a dress, a tracksuit) the hip line stands.
+    colours (h, w, 3) uint8 YCrCb, cloth (h, w) bool person pixels that are not skin, local (33, 2)
+    landmarks in the same box, hip_side (h, w) bool the side of the hip line towards the head,
+    axis (2,) unit hips → shoulders.
+    """
+    shoulders = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
+    hips = local[[B.LEFT_HIP, B.RIGHT_HIP]].mean(0)
+    chest = np.zeros(cloth.shape, np.uint8)
+    cv2.circle(chest, tuple(np.round(shoulders + (hips - shoulders) * 0.45).astype(int)),
+               max(1, int(SPLIT_SAMPLE_RADIUS * body)), 1, -1)
+    thighs = np.zeros(cloth.shape, np.uint8)
+    for hip, knee in ((B.LEFT_HIP, B.LEFT_KNEE), (B.RIGHT_HIP, B.RIGHT_KNEE)):
+        _capsule(thighs, [local[hip] + (local[knee] - local[hip]) * 0.2, local[knee] + (local[hip] - local[knee]) * 0.4],
+                 SPLIT_SAMPLE_RADIUS * body)
+    top = _colour_model(colours[chest.astype(bool) & cloth & hip_side])
+    bottom = _colour_model(colours[thighs.astype(bool) & cloth & ~hip_side])
+    if top is None or bottom is None:
+        return hip_side, None
+    separation = float(np.abs((top[0] - bottom[0]) / np.maximum(top[1], bottom[1])).max())
+    if separation < SPLIT_MIN_SEPARATION:
+        return hip_side, None
+    band = _half_plane(cloth.shape, hips + axis * SPLIT_BAND_UP * body, -axis)
+    band &= _half_plane(cloth.shape, hips - axis * SPLIT_BAND_DOWN * body, axis)
+    pixels = colours.astype(np.float32)
+    to_top = (((pixels - top[0]) / top[1]) ** 2).sum(-1)
+    to_bottom = (((pixels - bottom[0]) / bottom[1]) ** 2).sum(-1)
+    looks_like_top = cv2.medianBlur((to_top < to_bottom).astype(np.uint8), 5).astype(bool)
+    return np.where(band & cloth, looks_like_top, hip_side), looks_like_top
 
 
 def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> None:
@@ -209,7 +266,8 @@ class HumanParser:
         hips = local[[B.LEFT_HIP, B.RIGHT_HIP]].mean(0)
         axis = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0) - hips
         axis /= max(float(np.hypot(*axis)), 1e-6)
-        upper = _half_plane(shape, hips, axis)
+        upper, like_top = _split_top_and_bottom(colours, mine & ~skin, local, body, _half_plane(shape, hips, axis),
+                                                axis)
         out[mine & upper] = Label.UPPER_CLOTHES
         out[mine & ~upper] = Label.PANTS
         out[torso_skin & upper] = Label.TORSO_SKIN
@@ -234,12 +292,24 @@ class HumanParser:
             (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB), Label.RIGHT_ARM),
         ):
             arm = limb([shoulder, elbow, wrist], [UPPER_ARM_RADIUS, FOREARM_RADIUS])
+            # A sleeved forearm hanging below the hip line is still the top, not the trousers
+            # (where colour tells them apart, only what looks like the top).
+            sleeve = limb([elbow, wrist], [SLEEVE_CORE * FOREARM_RADIUS]) & ~skin
+            if like_top is not None:
+                sleeve &= like_top
+            out[sleeve & (out == Label.PANTS)] = Label.UPPER_CLOTHES
             out[arm & skin] = arm_label
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
-            # Hands are arm (CIHP has no hand class) even where the skin model misses them.
-            out[hand.astype(bool) & mine] = arm_label
+            # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
+            # only past the middle of the hand: the landmark "wrist" often sits inside a long
+            # sleeve's cuff, which is clothing, not hand.
+            knuckles = local[list(fingers)].mean(0)
+            reach = knuckles - local[wrist]
+            past_cuff = _half_plane(shape, local[wrist] + HAND_CUFF_FRACTION * reach,
+                                    reach / max(float(np.hypot(*reach)), 1e-6))
+            out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
 
         if face_outline is not None:
             centre = (face.points[CHIN] + face.points[FOREHEAD]) / 2 * scale - origin

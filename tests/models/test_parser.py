@@ -88,3 +88,24 @@ def test_palette_matches_the_one_viton_hd_label_maps_carry(shared_data) -> None:
     theirs = np.array(theirs[:60]).reshape(20, 3)
     # VITON-HD stores 254 where LIP has 255 and 169/119/220 for 170/119/221: off by at most 1.
     assert np.abs(lip_palette().astype(int) - theirs).max() <= 1
+
+
+def test_long_sleeves_cuffs_and_a_high_waist_are_told_apart(still_parse, shared_data) -> None:
+    # VITON-HD 00006: black long-sleeved top over high-waisted white jeans, arms down. The top's
+    # region must neither stop at the cuffs (the wrist landmark sits inside them) nor run down
+    # over the jeans' waistband to the hip joints.
+    from PIL import Image
+
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "00006_00.jpg"))
+    with Image.open(shared_data / "people" / "vitonhd" / "image-parse-v3" / "00006_00.png") as labelled:
+        truth = np.isin(np.asarray(labelled), (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT))
+    pose, parse = still_parse(image)
+    predicted = parse.labels == Label.UPPER_CLOTHES
+    assert (predicted & truth).sum() / (predicted | truth).sum() >= 0.87  # was 0.78 at the hip line
+    person = pose.primary
+    for wrist in (B.LEFT_WRIST, B.RIGHT_WRIST):
+        assert label_at(parse.labels, person.landmarks[wrist]) == Label.UPPER_CLOTHES  # the cuff
+    hips = (person.landmarks[B.LEFT_HIP] + person.landmarks[B.RIGHT_HIP]) / 2
+    shoulders = (person.landmarks[B.LEFT_SHOULDER] + person.landmarks[B.RIGHT_SHOULDER]) / 2
+    waistband = hips + (shoulders - hips) * 0.12  # above the hip joints, on the jeans
+    assert label_at(parse.labels, waistband) == Label.PANTS

@@ -28,6 +28,34 @@ def test_no_person_passes_the_frame_through_unchanged(drawn_person, drawn_garmen
     assert np.array_equal(out, frame)
 
 
+def _rotated_quarter_turn(frame: np.ndarray, perception: PerceptionResult) -> tuple[np.ndarray, PerceptionResult]:
+    """The drawn person turned 90° clockwise, as if lying down (or bent over a desk)."""
+    height = frame.shape[0]
+    person = perception.pose.primary
+    turned = np.stack([height - 1 - person.landmarks[:, 1], person.landmarks[:, 0]], 1).astype(np.float32)
+    labels = np.ascontiguousarray(np.rot90(perception.parse.labels, -1))
+    parse = ParseResult(labels, (labels > 0).astype(np.float32), perception.parse.faces)
+    pose = PoseResult((type(person)(**{**person.__dict__, "landmarks": turned}),), labels.shape[::-1], True)
+    return np.ascontiguousarray(np.rot90(frame, -1)), PerceptionResult(pose, parse, {})
+
+
+def test_no_garment_on_someone_lying_down_or_seen_from_behind(drawn_person, drawn_garment) -> None:
+    frame, perception = drawn_person()
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    assert changed(frame, renderer.render(frame, perception).image).sum() > 10000  # upright, facing: drawn
+    lying, lying_perception = _rotated_quarter_turn(frame, perception)
+    renderer.reset()
+    assert np.array_equal(renderer.render(lying, lying_perception).image, lying)
+    # From behind, the wearer's left shoulder is on the image left.
+    person = perception.pose.primary
+    swapped = person.landmarks.copy()
+    swapped[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]] = swapped[[B.RIGHT_SHOULDER, B.LEFT_SHOULDER]]
+    behind = PerceptionResult(PoseResult((type(person)(**{**person.__dict__, "landmarks": swapped}),), (640, 480), True),
+                              perception.parse, {})
+    renderer.reset()
+    assert np.array_equal(renderer.render(frame, behind).image, frame)
+
+
 def test_lost_person_fades_the_garment_out(drawn_person, drawn_garment) -> None:
     frame, perception = drawn_person()
     empty = PerceptionResult(PoseResult((), (640, 480), True), perception.parse, {})
@@ -142,3 +170,60 @@ def test_device_graph_renders_the_same_picture_as_the_cpu_path(drawn_person, dra
         device = TryOnRenderer(garment, graph).render(frame, perception).image
     difference = np.abs(cpu.astype(int) - device.astype(int))
     assert difference.mean() < 0.5 and np.percentile(difference, 99.9) <= 6
+
+
+def test_long_sleeves_cover_an_old_long_sleeved_top_without_gaps(drawn_person, drawn_garment) -> None:
+    frame, perception = drawn_person(bare_arms=False)
+    labels = perception.parse.labels
+    out = TryOnRenderer(drawn_garment(SleeveKind.LONG)).render(frame, perception).image
+    old_top = labels == Label.UPPER_CLOTHES  # torso and both sleeves
+    assert changed(frame, out)[old_top].mean() >= 0.99
+    hands = np.isin(labels, (Label.LEFT_ARM, Label.RIGHT_ARM))
+    assert kept(frame, out)[hands].mean() >= 0.95  # the sleeves stop at the hands
+
+
+def test_a_tank_over_long_sleeves_leaves_the_sleeves_alone(drawn_person, drawn_garment) -> None:
+    frame, perception = drawn_person(bare_arms=False)
+    out = TryOnRenderer(drawn_garment(SleeveKind.NONE)).render(frame, perception).image
+    person = perception.pose.primary.landmarks
+    for elbow, wrist in ((B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_ELBOW, B.RIGHT_WRIST)):
+        forearm = ((person[elbow] + person[wrist]) / 2).astype(int)
+        assert kept(frame, out)[forearm[1] - 5:forearm[1] + 5, forearm[0] - 5:forearm[0] + 5].all()
+
+
+def test_cover_gaps_stretches_the_garment_edge_only_as_far_as_allowed() -> None:
+    from app.pipeline.cover import cover_gaps
+
+    texture_alpha = np.full((100, 100), 255, np.uint8)
+    merged = np.full((60, 80, 2), -1.0, np.float32)
+    xs, ys = np.meshgrid(np.arange(40, dtype=np.float32), np.arange(60, dtype=np.float32))
+    merged[:, :40] = np.dstack([xs + 10, ys + 20])  # garment on the left half
+    labels = np.full((60, 80), Label.UPPER_CLOTHES, np.uint8)  # the old top everywhere
+    labels[:, 70:] = Label.LEFT_ARM  # a bare arm: never drawn on
+    sleeve_region = np.zeros((60, 80), np.uint8)
+    filled = cover_gaps(merged, sleeve_region, texture_alpha, labels, reach=12)
+    covered = merged[..., 0] >= 0
+    assert covered[:, :40].all()
+    assert covered[:, 40:50].all() and not covered[:, 54:].any()  # 12 px reach, ± the half-res grid
+    assert filled == covered[:, 40:].sum() and (sleeve_region[:, 40:] > 0).sum() == filled
+    # Each filled pixel borrows the texture coordinates of the garment's edge in its own row.
+    assert np.allclose(merged[:, 40:50, 1], (ys[:, :10] + 20))
+    assert merged[:, 40:50, 0].min() >= 10 + 36
+
+
+def test_garment_keeps_up_with_a_person_walking_across(drawn_person, drawn_garment) -> None:
+    # Smoothing and backlash steady a still person; they must not leave the garment behind a
+    # moving one. 4 px per frame at 30 fps (120 px/s, an easy step sideways) for a second.
+    frame, perception = drawn_person()
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    person = perception.pose.primary
+    start = renderer.render(frame, perception, 0.0).fit.body_points[0].copy()
+    for i in range(1, 31):
+        shift = 4 * i
+        moved = type(person)(**{**person.__dict__, "landmarks": person.landmarks + np.float32([shift, 0])})
+        labels = np.roll(perception.parse.labels, shift, axis=1)
+        moved_perception = PerceptionResult(PoseResult((moved,), (640, 480), False),
+                                            ParseResult(labels, (labels > 0).astype(np.float32), (None,)), {})
+        fit = renderer.render(np.roll(frame, shift, axis=1), moved_perception, i / 30).fit
+    lag = start[0] + 120 - fit.body_points[0][0]
+    assert abs(fit.body_points[0][1] - start[1]) < 2 and 0 <= lag < 6, lag
