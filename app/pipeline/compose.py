@@ -28,19 +28,22 @@ def union_box(layers: list[Layer], margin: int = 0, frame_size: tuple[int, int] 
     return x0, y0, x1, y1
 
 
-def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int]
-               ) -> tuple[np.ndarray, np.ndarray]:
+def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, int, int, int],
+               texture_alpha: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The layers' sampling maps merged over `box`, and where the sleeves are drawn.
 
     A sleeve replaces the torso where the sleeve has cloth, so the texture can then be sampled
     by a single remap (CPU) or GridSample (device). Layers: torso first, then sleeves.
     Returns merged (h, w, 2) float32 texture pixel (x, y) per box pixel, (-1, -1) = nothing; and
     sleeve_region (h, w) uint8, non-zero where a sleeve is drawn (the sleeves' texture alpha).
+    texture_alpha: (th, tw) uint8, the texture's alpha plane, if the caller keeps one.
     """
     x0, y0, x1, y1 = box
     merged = np.full((y1 - y0, x1 - x0, 2), -1.0, np.float32)
     sleeve_region = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    alpha = np.ascontiguousarray(texture_bgra[..., 3])
+    # The alpha plane on its own, contiguous (copying it out of the texture costs ~1 ms a frame,
+    # so the renderer passes the atlas's own copy).
+    alpha = texture_alpha if texture_alpha is not None else np.ascontiguousarray(texture_bgra[..., 3])
     for layer in layers:  # torso first, sleeves after: later layers cover earlier ones
         lx0, ly0, lx1, ly1 = layer.box
         window = (slice(ly0 - y0, ly1 - y0), slice(lx0 - x0, lx1 - x0))

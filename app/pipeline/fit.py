@@ -122,7 +122,7 @@ def _lut(wanted: tuple[int, ...]) -> np.ndarray:
     return table
 
 
-def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.ndarray, direction: np.ndarray,
+def _extent_along(labels: np.ndarray, exclude: list[Capsule] | None, origin: np.ndarray, direction: np.ndarray,
                   reach: float, wanted: tuple[int, ...], past_exclusion: float = 0.0) -> float:
     """How far from `origin` along `direction` pixels with `wanted` labels reach (0 if none).
 
@@ -140,7 +140,7 @@ def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.nda
     if exclude is not None:
         # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
         blocked = np.zeros(len(steps), bool)
-        blocked[inside] = exclude[y[inside], x[inside]]
+        blocked[inside] = _in_capsules(np.stack([x[inside], y[inside]], 1).astype(np.float64), exclude)
         first = np.nonzero(blocked)[0]
         if len(first):
             hit[first[0]:] = False
@@ -149,15 +149,25 @@ def _extent_along(labels: np.ndarray, exclude: np.ndarray | None, origin: np.nda
     return float(steps[hit].max()) if hit.any() else 0.0
 
 
-def _arm_cores(person: Person, shape: tuple[int, int], widths: dict[tuple[str, str], float]) -> np.ndarray:
-    """(H, W) bool: each arm segment as a capsule of its measured thickness."""
-    canvas = np.zeros(shape, np.uint8)
-    for key, (a, b) in ARM_SEGMENTS.items():
-        radius = max(1, int(round(widths[key])))
-        pa, pb = (tuple(np.round(person.landmarks[j]).astype(int)) for j in (a, b))
-        cv2.line(canvas, pa, pb, 1, 2 * radius)
-        cv2.circle(canvas, pb, radius, 1, -1)
-    return canvas.astype(bool)
+Capsule = tuple[np.ndarray, np.ndarray, float]  # segment ends (2,) frame px, radius px
+
+
+def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> list[Capsule]:
+    """Each arm segment as a capsule of the given half-thickness."""
+    return [(person.landmarks[a].astype(np.float64), person.landmarks[b].astype(np.float64), max(1.0, widths[key]))
+            for key, (a, b) in ARM_SEGMENTS.items()]
+
+
+def _in_capsules(points: np.ndarray, capsules: list[Capsule]) -> np.ndarray:
+    """(N,) bool: which of the (N, 2) points lie inside any capsule (point-to-segment distance,
+    for the few points a ray visits — drawing the capsules into a frame-sized mask cost ~1 ms)."""
+    inside = np.zeros(len(points), bool)
+    for a, b, radius in capsules:
+        ab = b - a
+        t = np.clip(((points - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
+        nearest = a + t[:, None] * ab
+        inside |= ((points - nearest) ** 2).sum(1) <= radius * radius
+    return inside
 
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
@@ -233,7 +243,7 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     cores = arm_cores(person, widths)
     # Forearms at their full measured width: one hanging beside the hips is cloth of the same
     # top (a sleeve) to the parser, and the sides must not flick out onto it frame by frame.
-    exclude = _arm_cores(person, labels.shape, {**cores, **{key: widths[key] for key in widths if key[1] == "fore"}})
+    exclude = _arm_capsules(person, {**cores, **{key: widths[key] for key in widths if key[1] == "fore"}})
     under_arm = min(cores.values())
     wanted_labels = COVER_LABELS if cover else BODY_LABELS
     margin = COVER_MARGIN * width if cover else 0.0

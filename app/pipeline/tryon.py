@@ -189,7 +189,7 @@ class TryOnRenderer:
         shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
         reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover else 0.0
         box = union_box(layers, int(np.ceil(reach)), (width, height))
-        merged, sleeve_region = merge_maps(self._atlas.texture, layers, box)
+        merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
         if fit.cover:
             x0, y0, x1, y1 = box
             cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach)

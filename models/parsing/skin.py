@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_SAMPLES = 30
+MAX_SAMPLES = 4000  # face pixels kept for fitting (evenly strided)
 MAX_DISTANCE = 3.0  # Mahalanobis distance in (Cr, Cb) still called skin
 MIN_VARIANCE = 9.0  # chroma variance floor: a very even face must not make the model razor-thin
 LUMA_RANGE = (0.35, 1.8)  # skin luminance relative to the face's median
@@ -37,6 +38,8 @@ class SkinModel:
         """Fit to (N, 3) uint8 YCrCb face pixels (falls back to the generic model if too few)."""
         if len(samples_ycrcb) < MIN_SAMPLES:
             return SkinModel.generic()
+        # A face at 720p holds tens of thousands of pixels; a few thousand fit the same model.
+        samples_ycrcb = samples_ycrcb[::max(1, len(samples_ycrcb) // MAX_SAMPLES)]
         chroma = samples_ycrcb[:, 1:].astype(np.float64)
         # Robust centre and spread: eyes, brows and lips are a minority of face pixels.
         mean = np.median(chroma, 0)
@@ -46,10 +49,16 @@ class SkinModel:
 
     def mask(self, image_ycrcb: np.ndarray) -> np.ndarray:
         """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
-        chroma = image_ycrcb[..., 1:].astype(np.float32) - self.mean.astype(np.float32)
-        ic = self.inverse_covariance.astype(np.float32)
-        d2 = (chroma[..., 0] ** 2 * ic[0, 0] + 2 * chroma[..., 0] * chroma[..., 1] * ic[0, 1]
-              + chroma[..., 1] ** 2 * ic[1, 1])
         luma = image_ycrcb[..., 0]
         low, high = LUMA_RANGE
-        return (d2 <= MAX_DISTANCE**2) & (luma >= low * self.luma) & (luma <= min(255.0, high * self.luma))
+        return (self._chroma_table()[image_ycrcb[..., 1], image_ycrcb[..., 2]]
+                & (luma >= low * self.luma) & (luma <= min(255.0, high * self.luma)))
+
+    def _chroma_table(self) -> np.ndarray:
+        """(256, 256) bool indexed [Cr, Cb]: within MAX_DISTANCE of the model (one lookup per
+        pixel instead of the quadratic form per pixel)."""
+        values = np.arange(256, dtype=np.float32)
+        cr, cb = values[:, None] - np.float32(self.mean[0]), values[None, :] - np.float32(self.mean[1])
+        ic = self.inverse_covariance.astype(np.float32)
+        d2 = cr * cr * ic[0, 0] + 2 * cr * cb * ic[0, 1] + cb * cb * ic[1, 1]
+        return d2 <= MAX_DISTANCE**2

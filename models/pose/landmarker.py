@@ -31,23 +31,31 @@ def refine_from_heatmap(points: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     """(39, 2) crop-normalised x, y refined by the (64, 64, 39) heatmap logits (mediapipe's rule).
 
     Each point moves to the confidence-weighted mean of the heatmap cells in a 7×7 window at its
-    position when the window's highest confidence reaches 0.5.
+    position when the window's highest confidence reaches 0.5. All windows are gathered at once
+    from a heatmap padded with very negative logits (confidence 0), which is the same as clipping
+    them at the border.
     """
-    hm_h, hm_w, _ = heatmap.shape
+    hm_h, hm_w, count = heatmap.shape
     out = points.copy()
     offset = (HEATMAP_KERNEL - 1) // 2
-    for i in range(points.shape[0]):
-        col, row = int(points[i, 0] * hm_w), int(points[i, 1] * hm_h)
-        if not (0 <= col < hm_w and 0 <= row < hm_h):
-            continue
-        r0, r1 = max(0, row - offset), min(hm_h, row + offset + 1)
-        c0, c1 = max(0, col - offset), min(hm_w, col + offset + 1)
-        confidence = sigmoid(heatmap[r0:r1, c0:c1, i])
-        total = confidence.sum()
-        if confidence.max() >= HEATMAP_MIN_CONFIDENCE and total > 0:
-            rows, cols = np.mgrid[r0:r1, c0:c1]
-            out[i, 0] = (cols * confidence).sum() / hm_w / total
-            out[i, 1] = (rows * confidence).sum() / hm_h / total
+    # Truncation towards zero, as mediapipe's int() cast: -0.5 → 0, inside.
+    cols, rows = (points[:, 0] * hm_w).astype(np.int64), (points[:, 1] * hm_h).astype(np.int64)
+    inside = np.nonzero((cols >= 0) & (cols < hm_w) & (rows >= 0) & (rows < hm_h))[0]
+    if not len(inside):
+        return out
+    padded = np.pad(heatmap, ((offset, offset), (offset, offset), (0, 0)), constant_values=-1e4)
+    window = np.arange(HEATMAP_KERNEL)
+    r = rows[inside, None] + window  # padded coordinates: window starts at row - offset + offset
+    c = cols[inside, None] + window
+    logits = padded[r[:, :, None], c[:, None, :], inside[:, None, None]]  # (K, 7, 7)
+    confidence = sigmoid(logits)
+    total = confidence.sum((1, 2))
+    good = (confidence.max((1, 2)) >= HEATMAP_MIN_CONFIDENCE) & (total > 0)
+    grid = window - offset
+    mean_row = (confidence.sum(2) @ grid) / np.maximum(total, 1e-12) + rows[inside]
+    mean_col = (confidence.sum(1) @ grid) / np.maximum(total, 1e-12) + cols[inside]
+    out[inside[good], 0] = mean_col[good] / hm_w
+    out[inside[good], 1] = mean_row[good] / hm_h
     return out
 
 

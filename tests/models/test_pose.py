@@ -101,8 +101,11 @@ def test_tracking_recovers_after_the_person_leaves_and_returns(astronaut_bgr: np
 def test_still_person_gives_still_landmarks(astronaut_bgr: np.ndarray) -> None:
     tracker = PoseEstimator(device="cpu")
     frame = rgb(canvas(astronaut_bgr, 224, 14))
-    noses = np.array([tracker.process(frame, i / 30).primary.landmarks[B.NOSE] for i in range(24)])
-    assert noses[12:].std(0).max() < 0.5  # after the tracker and its filters settle
+    noses = np.array([tracker.process(frame, i / 30).primary.landmarks[B.NOSE] for i in range(60)])
+    # Over the second second, after the tracker and its filters settle. (The ROI ↔ landmarks
+    # feedback makes a still image's nose wander slowly by about ±0.8 px; rounding-level changes
+    # in the model's post-processing shift that wander, so one short window is a fragile probe.)
+    assert noses[30:].std(0).max() < 0.5
 
 
 def test_primary_person_is_not_handed_to_a_bystander_behind(astronaut_bgr: np.ndarray) -> None:
