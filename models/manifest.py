@@ -34,6 +34,7 @@ class ModelSpec:
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[TensorSpec, ...]
     input_range: tuple[float, float]  # RGB 0..255 maps linearly onto this range
+    cpu_path: Path | None = None  # the same model with residual blocks fused for the CPU provider only
 
     @property
     def input_size(self) -> tuple[int, int]:
@@ -74,6 +75,13 @@ def load_model_spec(name: str, folder: Path | None = None, verify: bool = True) 
         raise ModelError(f"{path}: model file is missing; {REBUILD_HINT}")
     if verify and _sha256(path) != entry["sha256"]:
         raise ModelError(f"{path}: model file is corrupted (sha256 does not match the manifest); {REBUILD_HINT}")
+    cpu_path = None
+    if "cpu_variant" in entry:
+        cpu_path = folder / entry["cpu_variant"]["file"]
+        if not cpu_path.is_file():
+            raise ModelError(f"{cpu_path}: model file is missing; {REBUILD_HINT}")
+        if verify and _sha256(cpu_path) != entry["cpu_variant"]["sha256"]:
+            raise ModelError(f"{cpu_path}: model file is corrupted (sha256 does not match the manifest); {REBUILD_HINT}")
     tensors = lambda items: tuple(TensorSpec(t["name"], tuple(t["shape"])) for t in items)  # noqa: E731
     return ModelSpec(
         name=name,
@@ -82,4 +90,5 @@ def load_model_spec(name: str, folder: Path | None = None, verify: bool = True) 
         inputs=tensors(entry["inputs"]),
         outputs=tensors(entry["outputs"]),
         input_range=tuple(entry["input_range"]),
+        cpu_path=cpu_path,
     )

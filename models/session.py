@@ -117,11 +117,13 @@ def create_session(spec: ModelSpec, device: Device = "auto") -> tuple[ort.Infere
     options.use_per_session_threads = False
     if chain[0] != _CPU:
         _preload_cuda_libraries()
+    # On the CPU alone, the twin whose residual blocks run fused (models/export/cpu_fusion.py).
+    path = spec.cpu_path if chain == [_CPU] and spec.cpu_path is not None else spec.path
     try:
-        session = ort.InferenceSession(str(spec.path), sess_options=options, providers=chain)
+        session = ort.InferenceSession(str(path), sess_options=options, providers=chain)
     except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
             ort.capi.onnxruntime_pybind11_state.InvalidGraph) as error:
-        raise ModelError(f"{spec.path}: onnxruntime cannot load this model ({error}); {REBUILD_HINT}") from error
+        raise ModelError(f"{path}: onnxruntime cannot load this model ({error}); {REBUILD_HINT}") from error
     active = session.get_providers()[0]
     if device == "cuda" and active == _CPU:
         raise DeviceError(

@@ -14,6 +14,7 @@ import onnx
 import onnxslim
 import torch
 
+from models.export.cpu_fusion import fuse_residual_activations
 from models.export.tflite_reader import read_graph
 from models.export.torch_graph import TFLiteModule
 from models.export.wheel import MEDIAPIPE_VERSION, read_member
@@ -78,6 +79,7 @@ def export_model(wheel: Path, name: str, spec: ExportSpec) -> dict:
     path = MODELS_DIR / f"{name}.onnx"
     path.write_bytes(data)
     log.info("%s: %d ops → %s (%.1f MB)", name, len(graph.ops), path.name, len(data) / 1e6)
+    cpu_variant = write_cpu_variant(name, slim)
 
     def describe(values) -> list[dict]:
         return [
@@ -85,7 +87,7 @@ def export_model(wheel: Path, name: str, spec: ExportSpec) -> dict:
             for v in values
         ]
 
-    return {
+    entry = {
         "file": path.name,
         "sha256": _sha256(data),
         "opset": OPSET,
@@ -102,6 +104,37 @@ def export_model(wheel: Path, name: str, spec: ExportSpec) -> dict:
             "licence": "Apache-2.0",
         },
     }
+    if cpu_variant is not None:
+        entry["cpu_variant"] = cpu_variant
+    return entry
+
+
+def write_cpu_variant(name: str, model: onnx.ModelProto) -> dict | None:
+    """Write `<name>.cpu.onnx` (see cpu_fusion) if the model has blocks to fuse; its manifest part."""
+    fused, count = fuse_residual_activations(model)
+    path = MODELS_DIR / f"{name}.cpu.onnx"
+    if count == 0:
+        path.unlink(missing_ok=True)
+        return None
+    onnx.checker.check_model(fused)
+    data = fused.SerializeToString()
+    path.write_bytes(data)
+    log.info("%s: %d residual blocks fused → %s", name, count, path.name)
+    return {"file": path.name, "sha256": _sha256(data), "fused_blocks": count}
+
+
+def rebuild_cpu_variants() -> None:
+    """Refresh every model's CPU twin from the exported files (no re-export)."""
+    manifest_path = MODELS_DIR / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text())
+    for name in EXPORTS:
+        entry = manifest["models"][name]
+        variant = write_cpu_variant(name, onnx.load(str(MODELS_DIR / entry["file"])))
+        entry.pop("cpu_variant", None)
+        if variant is not None:
+            entry["cpu_variant"] = variant
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    log.info("wrote %s", manifest_path)
 
 
 def export_all(wheel: Path, only: list[str] | None = None) -> None:

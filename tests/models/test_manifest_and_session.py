@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.errors import DeviceError, ModelError
@@ -112,3 +113,37 @@ def test_run_time_never_imports_torch_or_mediapipe() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_cpu_twin_fuses_residual_blocks_and_matches_the_standard_model() -> None:
+    # The CPU provider loads <name>.cpu.onnx (Conv → Add → Clip as one FusedConv, which keeps
+    # onnxruntime's blocked layout); every other provider the standard file. Same numbers.
+    import onnx
+    import onnxruntime as ort
+
+    spec = load_model_spec("pose_landmarks")
+    assert spec.cpu_path is not None and spec.cpu_path != spec.path
+    twin = onnx.load(str(spec.cpu_path))
+    fused = [node for node in twin.graph.node if node.op_type == "FusedConv"]
+    assert len(fused) >= 10 and all(node.domain == "com.microsoft" for node in fused)
+    assert not any(node.op_type == "FusedConv" for node in onnx.load(str(spec.path)).graph.node)
+    session, _ = create_session(spec, "cpu")
+    options = ort.SessionOptions()
+    options.use_per_session_threads = False  # the app's global pool exists by now
+    standard = ort.InferenceSession(str(spec.path), options, providers=["CPUExecutionProvider"])
+    rng = np.random.default_rng(0)
+    image = rng.random((1, 256, 256, 3), np.float32)
+    name = standard.get_inputs()[0].name
+    for ours, theirs in zip(session.run(None, {name: image}), standard.run(None, {name: image})):
+        assert np.abs(ours - theirs).max() < 1e-3 * max(1.0, float(np.abs(theirs).max()))  # rounding only
+
+
+def test_corrupted_cpu_twin_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "models"
+    folder.mkdir()
+    shutil.copy(REPO / "models" / "manifest.json", folder)
+    shutil.copy(REPO / "models" / "pose_landmarks.onnx", folder)
+    (folder / "pose_landmarks.cpu.onnx").write_bytes(b"truncated")
+    monkeypatch.setenv("LIVEFIT_MODELS_DIR", str(folder))
+    with pytest.raises(ModelError, match="pose_landmarks.cpu.onnx: model file is corrupted"):
+        load_model_spec("pose_landmarks")
