@@ -23,13 +23,15 @@ _CLOTHING_LUT[[Label.UPPER_CLOTHES, Label.DRESS, Label.COAT]] = 1
 
 
 def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.ndarray, labels: np.ndarray,
-               reach: float) -> int:
+               reach: float, keep: np.ndarray | None = None) -> int:
     """Extend the garment over the wearer's clothing pixels within `reach` px of it, in place.
 
     merged (h, w, 2) float32 texture (x, y) per box pixel, -1 where nothing is drawn (from
     `compose.merge_maps`); sleeve_region (h, w) uint8, set to 255 on filled pixels (only face,
     hair and hands may hide them: they stand for the old top, which is under everything);
-    texture_alpha (th, tw) uint8; labels (h, w) uint8 CIHP ids over the same box.
+    texture_alpha (th, tw) uint8; labels (h, w) uint8 CIHP ids over the same box; keep (h, w)
+    uint8, non-zero where the wearer's clothing must stay as it is (sleeves a shorter-sleeved
+    garment cannot cover), or None.
     The search runs at half resolution (it is about slivers a few pixels wide, and this keeps it
     near a millisecond); a 2×2 block borrows from a 2×2 block, so texture detail keeps its pitch.
     Returns the number of pixels filled.
@@ -68,6 +70,8 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
             ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
             open_ = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
             take = open_ & (_CLOTHING_LUT[labels[ys, xs]] > 0)
+            if keep is not None:
+                take &= keep[ys, xs] == 0
             merged[ys[take], xs[take]] = source[take]
             sleeve_region[ys[take], xs[take]] = 255
             filled += int(take.sum())

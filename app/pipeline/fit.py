@@ -3,10 +3,10 @@
 1. A similarity (rotation + uniform scale) from the garment's shoulder seam points to the body's
    places them all with the garment's own proportions: the hem lands where this garment's hem
    would on this person, instead of being pulled to the hips (which smears the bottom rows).
-2. Fit to cover: when the new garment's sleeves are at least as long as the wearer's own, the
-   torso's sides and hem move out to cover the wearer's current top as the parser sees it, within
-   a bounded stretch. A shorter-sleeved garment (a tank over a t-shirt) is not stretched: what it
-   cannot cover is left as it is rather than painted over.
+2. Fit to cover: the torso's sides, hem, neckline and shoulders move out to cover the wearer's
+   current top as the parser sees it, within a bounded stretch. Its sleeves are covered too when
+   the new garment's sleeves are at least as long as the wearer's own; a shorter-sleeved garment
+   (a tank over a t-shirt) leaves them as they are rather than painting over them.
 3. Sleeves follow the arm bones: each sleeve is a tube hanging from the armhole and bending at
    the elbow, widened to the wearer's arm when covering; long sleeves stop at the wrist.
 
@@ -59,7 +59,8 @@ class GarmentFit:
     placed_points: np.ndarray  # (N, 2) float32 the targets from the skeleton alone, before the parse moved them
     sleeves: tuple[SleeveFit, ...]
     scale: float  # frame pixels per garment pixel
-    cover: bool  # fitted to cover the wearer's own top
+    cover: bool  # fitted to cover the wearer's whole top, sleeves included
+    cover_torso: bool  # fitted to cover the torso of the wearer's top (whenever there is a parse)
     arm_half_widths: dict[tuple[str, str], float]  # (side, "upper"|"fore") → frame px, from the parse
     arm_cores: dict[tuple[str, str], float]  # the same, thinned: the part of a clothed arm kept in front
 
@@ -200,6 +201,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     target = {name: place(point) for name, point in lm.items()}
     worn = worn if worn is not None else worn_sleeve_kind(person, labels)
     cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn]
+    cover_torso = labels is not None
 
     # Points along each flank keep the sides straight between armpit and hem (or, when covering,
     # follow the wearer's top there).
@@ -210,8 +212,8 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
             target[name] = target[f"armpit_{side}"] + (target[f"hem_{side}"] - target[f"armpit_{side}"]) * fraction
     placed = dict(target)
     if labels is not None:
-        _fit_sides(target, person, labels, body_axes, widths, cover)
-    if cover:
+        _fit_sides(target, person, labels, body_axes, widths, cover_torso, cover)
+    if cover_torso:
         _cover_top(target, person, labels, body_axes, body_mid)
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
@@ -219,7 +221,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
-                      np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, widths,
+                      np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, cover_torso, widths,
                       arm_cores(person, widths))
 
 
@@ -232,7 +234,7 @@ def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tupl
 
 
 def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               widths: dict[tuple[str, str], float], cover: bool) -> None:
+               widths: dict[tuple[str, str], float], cover: bool, under_sleeves: bool = True) -> None:
     """Move each torso side (armpit, flanks, hem corner) to the body's silhouette, bounded.
 
     The silhouette is the person minus the arms' measured capsules (arms are drawn in front);
@@ -244,7 +246,9 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Forearms at their full measured width: one hanging beside the hips is cloth of the same
     # top (a sleeve) to the parser, and the sides must not flick out onto it frame by frame.
     exclude = _arm_capsules(person, {**cores, **{key: widths[key] for key in widths if key[1] == "fore"}})
-    under_arm = min(cores.values())
+    # Under the arms only when new sleeves will be drawn over them: otherwise the wearer's own
+    # sleeves stay in front, and a torso panel reaching under them would show around their edges.
+    under_arm = min(cores.values()) if under_sleeves else 0.0
     wanted_labels = COVER_LABELS if cover else BODY_LABELS
     margin = COVER_MARGIN * width if cover else 0.0
     rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
@@ -321,14 +325,15 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     fits = []
     joints = person.landmarks
     shoulder_width = float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
-    seams = dict(zip(("left", "right"), body_shoulders(person, widths)))
     shoulder_mid = (joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]) / 2
     for side, shoulder_j, elbow_j, wrist_j in (("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
                                                ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
         bone = _Bone(joints[[shoulder_j, elbow_j, wrist_j]])
         g_shoulder, g_outer_cuff = lm[f"shoulder_{side}"], lm[f"sleeve_{side}_outer"]
         g_armpit, g_inner_cuff = lm[f"armpit_{side}"], lm[f"sleeve_{side}_inner"]
-        seam, armpit = seams[side], target[f"armpit_{side}"]
+        # The root is where the torso panel's shoulder and armpit went (raised over a wearer's
+        # higher shoulder line when covering), so sleeve and torso meet without a gap.
+        seam, armpit = target[f"shoulder_{side}"], target[f"armpit_{side}"]
         # A long sleeve reaches the wrist by definition, whatever the flat-lay's proportions; a
         # short one keeps its own length.
         length = (bone.total if garment.sleeve_kind is SleeveKind.LONG
@@ -345,7 +350,7 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
             segment = 0 if arc <= bone.lengths[0] + 1e-6 else 1
             along = _unit(bone.points[segment + 1] - bone.points[segment])
             normal = np.array([-along[1], along[0]])
-            if normal @ (seam - shoulder_mid) < 0:  # "outer": away from the body, towards the seam
+            if normal @ (seam - shoulder_mid) < 0:  # "outer": away from the body, towards the shoulder
                 normal = -normal
             t_outer = arc / max(length, 1e-6)
             t_inner = (arc - armpit_arc) / max(length - armpit_arc, 1e-6)

@@ -51,6 +51,21 @@ def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, origin: np.ndarray, 
     cv2.circle(canvas, tuple(pb), max(1, int(radius)), 255, -1)
 
 
+def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tuple[int, int, int, int]
+             ) -> np.ndarray:
+    """(h, w) uint8 0/255 over `box`: both arms as capsules of their measured half-widths, from
+    the shoulder joint to a hand's length past the wrist (the whole sleeve, cuff included)."""
+    x0, y0, x1, y1 = box
+    origin = np.array([x0, y0], np.float32)
+    canvas = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS):
+        points = person.landmarks
+        _line(canvas, points[shoulder], points[elbow], origin, half_widths[(side, "upper")])
+        beyond = points[wrist] + (points[wrist] - points[elbow]) * 0.25
+        _line(canvas, points[elbow], beyond, origin, half_widths[(side, "fore")])
+    return canvas
+
+
 def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int],
                     arm_half_widths: dict[tuple[str, str], float] | None) -> Occlusion:
     """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.

@@ -21,7 +21,7 @@ from app.pipeline.cover import cover_gaps
 from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
-from app.pipeline.occlusion import build_occlusion
+from app.pipeline.occlusion import arm_mask, build_occlusion
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.warp import Layer, sleeve_layers, torso_layer
 from models.pose import BlazePose as B
@@ -29,6 +29,7 @@ from models.pose.smoothing import OneEuroFilter
 
 FADE_FRAMES = 8
 COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
+KEEP_ARM_SCALE = 1.3  # × measured arm half-width: the wearer's own sleeves the fill keeps off
 WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
 # cos of the largest angle between the shoulder line (right → left shoulder) and the image's +x
@@ -37,10 +38,15 @@ MIN_UPRIGHT_COS = 0.5
 # Control points are already built from smoothed landmarks; this filter steadies what the
 # skeleton places (per-pixel speed scaled by the garment's size), so it follows motion quickly.
 FIT_FILTER = dict(min_cutoff=0.3, beta=20.0, derivate_cutoff=1.0)
-# What the parse adds on top (sides out to the silhouette, hem down to the old top's) is a body
-# measurement that changes slowly but flickers with the label map's edge: a plain low-pass.
-OFFSET_FILTER = dict(min_cutoff=0.15, beta=0.0, derivate_cutoff=1.0)
+# What the parse adds on top (sides out to the silhouette, hem down to the old top's) flickers
+# with the label map's edge: a plain low-pass (τ ≈ 0.16 s) against the flicker, then a wider
+# backlash (OFFSET_PLAY) against edges that flip between two readings. A slower low-pass was
+# tried and is worse: it drags a real change (the first frames' reading) out over seconds.
+OFFSET_FILTER = dict(min_cutoff=1.0, beta=0.0, derivate_cutoff=1.0)
 PLAY = 1.5  # px of backlash on every control point (see render)
+# and on what the parse adds: a silhouette's edge can flip between two readings for seconds (an
+# arm touching the side or not); a body's real width changes by more than this when it moves.
+OFFSET_PLAY = 3.0
 WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses
 
 
@@ -139,7 +145,7 @@ class TryOnRenderer:
         # two over seconds, amplified down a garment's length) then leaves the garment still.
         if self._held is not None and self._held[0].shape == smoothed.shape:
             smoothed = smoothed - np.clip(smoothed - self._held[0], -PLAY, PLAY)
-            offsets = offsets - np.clip(offsets - self._held[1], -PLAY, PLAY)
+            offsets = offsets - np.clip(offsets - self._held[1], -OFFSET_PLAY, OFFSET_PLAY)
         self._held = (smoothed, offsets)
         fit = _with_vector(fit, smoothed, offsets)
         self._last, self._missing = (fit, perception), 0
@@ -187,12 +193,15 @@ class TryOnRenderer:
         labels = perception.parse.labels
         person = perception.pose.primary or self._last[1].pose.primary
         shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
-        reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover else 0.0
+        reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover_torso else 0.0
         box = union_box(layers, int(np.ceil(reach)), (width, height))
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
-        if fit.cover:
+        if fit.cover_torso:
             x0, y0, x1, y1 = box
-            cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach)
+            # Sleeves the new garment may not cover (a tank over a t-shirt) keep out of the fill.
+            keep = None if fit.cover else arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in
+                                                            fit.arm_half_widths.items()}, box)
+            cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep)
         occlusion = build_occlusion(labels, person, box, None if fit.cover else fit.arm_cores)
         shading = shading_map(frame_bgr, labels, box)
         if self.device_compositor is not None:

@@ -182,9 +182,19 @@ def test_long_sleeves_cover_an_old_long_sleeved_top_without_gaps(drawn_person, d
     assert kept(frame, out)[hands].mean() >= 0.95  # the sleeves stop at the hands
 
 
-def test_a_tank_over_long_sleeves_leaves_the_sleeves_alone(drawn_person, drawn_garment) -> None:
+def test_a_tank_over_long_sleeves_covers_the_torso_and_leaves_the_sleeves_alone(drawn_person, drawn_garment) -> None:
+    import cv2
+
     frame, perception = drawn_person(bare_arms=False)
+    # The wearer's top is a tunic, longer than the tank: its torso must still disappear.
+    tunic = np.zeros(frame.shape[:2], np.uint8)
+    cv2.rectangle(tunic, (255, 400), (385, 440), 1, -1)
+    frame[tunic > 0] = frame[300, 320]
+    perception.parse.labels[tunic > 0] = Label.UPPER_CLOTHES
     out = TryOnRenderer(drawn_garment(SleeveKind.NONE)).render(frame, perception).image
+    torso = np.zeros(frame.shape[:2], np.uint8)  # the top's body, inside its drawn outline
+    cv2.fillConvexPoly(torso, np.array([(255, 175), (385, 175), (380, 436), (260, 436)], np.int32), 1)
+    assert changed(frame, out)[torso > 0].mean() >= 0.97
     person = perception.pose.primary.landmarks
     for elbow, wrist in ((B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_ELBOW, B.RIGHT_WRIST)):
         forearm = ((person[elbow] + person[wrist]) / 2).astype(int)
