@@ -2,9 +2,9 @@
 
 The fit moves the garment's sides, hem, neckline and sleeves out to the old top (bounded), but a
 smooth warp cannot follow every turn of that outline: slivers stay visible at the armpits, along
-the outer arm, at the cuffs. When the garment may cover (its sleeves at least as long as the
-wearer's), each such pixel within `reach` of the garment samples the garment where it is nearest
-— the garment's edge is stretched outward by at most `reach` — instead of the old top peeking out.
+the outer arm, at the cuffs. Each such pixel within `reach` of the garment samples the garment
+mirrored across its nearest edge — the garment extends outward by at most `reach` — instead of the
+old top peeking out. Sleeves a shorter-sleeved garment may not cover are kept out by the caller.
 
 This edits the merged sampling map (texture coordinates per frame pixel), not colours, so the
 CPU and the device compositors, which both start from that map, draw the same picture.
@@ -18,6 +18,7 @@ import numpy as np
 from models.parsing.labels import Label
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
+OUTLINE_SMOOTHING = 1.5  # half-resolution px: Gaussian sigma over the clothing mask's staircase edges
 _CLOTHING_LUT = np.zeros(256, np.uint8)
 _CLOTHING_LUT[[Label.UPPER_CLOTHES, Label.DRESS, Label.COAT]] = 1
 
@@ -45,7 +46,10 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     solid = (drawn >= SOLID).astype(np.uint8)
     # A lender's neighbours are garment too, so the whole 2×2 block it stands for is.
     lenders_mask = cv2.erode(solid, np.ones((3, 3), np.uint8))
+    # The label map comes from a coarser parse scaled up, so its edges are staircases; the garment
+    # edge must not copy them. A blurred, re-thresholded mask follows the same outline smoothly.
     cloth = cv2.LUT(np.ascontiguousarray(labels[0:2 * half_h:2, 0:2 * half_w:2]), _CLOTHING_LUT)
+    cloth = (cv2.GaussianBlur(cloth * 255, (0, 0), OUTLINE_SMOOTHING) >= 128).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
         return 0
     distance, nearest = cv2.distanceTransformWithLabels(1 - lenders_mask, cv2.DIST_L2, 3,
@@ -59,17 +63,23 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     lender_of_label[nearest.flat[lenders]] = lenders
     lender = lender_of_label[nearest[hy, hx]]
     ly, lx = lender // half_w, lender % half_w
+    # Mirror the garment across its edge (the pixel as far inside as the gap is outside) so a
+    # pattern continues instead of smearing the edge pixel outward; the edge itself where the
+    # mirror image would leave the garment.
+    ry, rx = 2 * ly - hy, 2 * lx - hx
+    inside = (ry >= 0) & (ry < half_h) & (rx >= 0) & (rx < half_w)
+    inside[inside] = lenders_mask[ry[inside], rx[inside]] > 0
+    ly, lx = np.where(inside, ry, ly), np.where(inside, rx, lx)
     filled = 0
     for dy in (0, 1):
         for dx in (0, 1):
             ys, xs = 2 * hy + dy, 2 * hx + dx
             source = merged[2 * ly + dy, 2 * lx + dx]
-            # Full resolution has the last word: clothing only, and never over solid garment.
+            # Full resolution has the last word: never over solid garment.
             here = merged[ys, xs]
             tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
             ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
-            open_ = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
-            take = open_ & (_CLOTHING_LUT[labels[ys, xs]] > 0)
+            take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
             if keep is not None:
                 take &= keep[ys, xs] == 0
             merged[ys[take], xs[take]] = source[take]
