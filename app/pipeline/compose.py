@@ -56,6 +56,20 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
     return merged, sleeve_region
 
 
+def half_alpha(merged: np.ndarray, texture_alpha: np.ndarray) -> np.ndarray:
+    """(h // 2, w // 2) uint8: the garment's alpha at every other box pixel (nearest sample), for
+    masks that need no more detail: what is drawn, where the garment is solid."""
+    half_h, half_w = merged.shape[0] // 2, merged.shape[1] // 2
+    grid = np.ascontiguousarray(merged[0:2 * half_h:2, 0:2 * half_w:2])
+    return cv2.remap(texture_alpha, grid, None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def bounds_of(mask: np.ndarray, scale: int = 1) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) around a mask's non-zero pixels, × scale, or None when it is empty."""
+    x, y, w, h = cv2.boundingRect(mask)
+    return None if w == 0 or h == 0 else (x * scale, y * scale, (x + w) * scale, (y + h) * scale)
+
+
 def sample_map(texture_bgra: np.ndarray, merged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Garment colour (h, w, 3) uint8 and alpha (h, w) uint8 from a merged sampling map."""
     sampled = cv2.remap(texture_bgra, merged, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,

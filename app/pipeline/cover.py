@@ -15,16 +15,18 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from app.pipeline.compose import half_alpha
 from models.parsing.labels import Label
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
-OUTLINE_SMOOTHING = 1.5  # half-resolution px: Gaussian sigma over the clothing mask's staircase edges
+OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
 _CLOTHING_LUT = np.zeros(256, np.uint8)
 _CLOTHING_LUT[[Label.UPPER_CLOTHES, Label.DRESS, Label.COAT]] = 1
 
 
 def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.ndarray, labels: np.ndarray,
-               reach: float, keep: np.ndarray | None = None) -> int:
+               reach: float, keep: np.ndarray | None = None, drawn: np.ndarray | None = None
+               ) -> tuple[int, tuple[int, int, int, int] | None]:
     """Extend the garment over the wearer's clothing pixels within `reach` px of it, in place.
 
     merged (h, w, 2) float32 texture (x, y) per box pixel, -1 where nothing is drawn (from
@@ -33,30 +35,30 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     texture_alpha (th, tw) uint8; labels (h, w) uint8 CIHP ids over the same box; keep (h, w)
     uint8, non-zero where the wearer's clothing must stay as it is (sleeves a shorter-sleeved
     garment cannot cover), or None.
+    drawn: `compose.half_alpha` of the same map, if the caller has it.
     The search runs at half resolution (it is about slivers a few pixels wide, and this keeps it
     near a millisecond); a 2×2 block borrows from a 2×2 block, so texture detail keeps its pitch.
-    Returns the number of pixels filled.
+    Returns the number of pixels filled and their bounds (x0, y0, x1, y1) in the box (or None).
     """
     height, width = labels.shape
     half_h, half_w = height // 2, width // 2
     if half_h == 0 or half_w == 0:
-        return 0
-    grid = np.ascontiguousarray(merged[0:2 * half_h:2, 0:2 * half_w:2])
-    drawn = cv2.remap(texture_alpha, grid, None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        return 0, None
+    drawn = drawn if drawn is not None else half_alpha(merged, texture_alpha)
     solid = (drawn >= SOLID).astype(np.uint8)
     # A lender's neighbours are garment too, so the whole 2×2 block it stands for is.
     lenders_mask = cv2.erode(solid, np.ones((3, 3), np.uint8))
     # The label map comes from a coarser parse scaled up, so its edges are staircases; the garment
     # edge must not copy them. A blurred, re-thresholded mask follows the same outline smoothly.
     cloth = cv2.LUT(np.ascontiguousarray(labels[0:2 * half_h:2, 0:2 * half_w:2]), _CLOTHING_LUT)
-    cloth = (cv2.GaussianBlur(cloth * 255, (0, 0), OUTLINE_SMOOTHING) >= 128).astype(np.uint8)
+    cloth = (cv2.blur(cloth * 255, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
-        return 0
+        return 0, None
     distance, nearest = cv2.distanceTransformWithLabels(1 - lenders_mask, cv2.DIST_L2, 3,
                                                         labelType=cv2.DIST_LABEL_PIXEL)
     hy, hx = np.nonzero(cloth & (1 - solid) & (distance <= reach / 2))
     if not len(hy):
-        return 0
+        return 0, None
     # Which lending pixel each label stands for (labels number the zero pixels of the input).
     lenders = np.flatnonzero(lenders_mask)
     lender_of_label = np.zeros(int(nearest.max()) + 1, np.int64)
@@ -70,19 +72,20 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     inside = (ry >= 0) & (ry < half_h) & (rx >= 0) & (rx < half_w)
     inside[inside] = lenders_mask[ry[inside], rx[inside]] > 0
     ly, lx = np.where(inside, ry, ly), np.where(inside, rx, lx)
-    filled = 0
-    for dy in (0, 1):
-        for dx in (0, 1):
-            ys, xs = 2 * hy + dy, 2 * hx + dx
-            source = merged[2 * ly + dy, 2 * lx + dx]
-            # Full resolution has the last word: never over solid garment.
-            here = merged[ys, xs]
-            tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
-            ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
-            take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
-            if keep is not None:
-                take &= keep[ys, xs] == 0
-            merged[ys[take], xs[take]] = source[take]
-            sleeve_region[ys[take], xs[take]] = 255
-            filled += int(take.sum())
-    return filled
+    # Each half-resolution pixel stands for its 2×2 block, and borrows from the lender's block.
+    dy, dx = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
+    ys, xs = (2 * hy[:, None] + dy).ravel(), (2 * hx[:, None] + dx).ravel()
+    source = merged[(2 * ly[:, None] + dy).ravel(), (2 * lx[:, None] + dx).ravel()]
+    # Full resolution has the last word: never over solid garment.
+    here = merged[ys, xs]
+    tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
+    ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
+    take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
+    if keep is not None:
+        take &= keep[ys, xs] == 0
+    ys, xs = ys[take], xs[take]
+    merged[ys, xs] = source[take]
+    sleeve_region[ys, xs] = 255
+    if not len(ys):
+        return 0, None
+    return len(ys), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)

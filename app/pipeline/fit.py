@@ -123,7 +123,7 @@ def _lut(wanted: tuple[int, ...]) -> np.ndarray:
     return table
 
 
-def _extent_along(labels: np.ndarray, exclude: list[Capsule] | None, origin: np.ndarray, direction: np.ndarray,
+def _extent_along(labels: np.ndarray, exclude: Capsules | None, origin: np.ndarray, direction: np.ndarray,
                   reach: float, wanted: tuple[int, ...], past_exclusion: float = 0.0) -> float:
     """How far from `origin` along `direction` pixels with `wanted` labels reach (0 if none).
 
@@ -141,7 +141,7 @@ def _extent_along(labels: np.ndarray, exclude: list[Capsule] | None, origin: np.
     if exclude is not None:
         # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
         blocked = np.zeros(len(steps), bool)
-        blocked[inside] = _in_capsules(np.stack([x[inside], y[inside]], 1).astype(np.float64), exclude)
+        blocked[inside] = exclude.contain(np.stack([x[inside], y[inside]], 1).astype(np.float64))
         first = np.nonzero(blocked)[0]
         if len(first):
             hit[first[0]:] = False
@@ -150,25 +150,30 @@ def _extent_along(labels: np.ndarray, exclude: list[Capsule] | None, origin: np.
     return float(steps[hit].max()) if hit.any() else 0.0
 
 
-Capsule = tuple[np.ndarray, np.ndarray, float]  # segment ends (2,) frame px, radius px
+@dataclass(frozen=True)
+class Capsules:
+    """Segments with a radius each, in frame pixels: (K, 2) starts, (K, 2) start → end vectors."""
+
+    starts: np.ndarray
+    vectors: np.ndarray
+    radii: np.ndarray  # (K,)
+
+    def contain(self, points: np.ndarray) -> np.ndarray:
+        """(N,) bool: which of the (N, 2) points lie inside any capsule (point-to-segment distance
+        for the few points a ray visits, all capsules at once; drawing them into a frame-sized
+        mask cost ~1 ms)."""
+        relative = points[:, None, :] - self.starts[None]  # (N, K, 2)
+        lengths2 = np.maximum((self.vectors ** 2).sum(1), 1e-9)
+        t = np.clip((relative * self.vectors[None]).sum(2) / lengths2, 0.0, 1.0)  # (N, K)
+        offset = relative - t[..., None] * self.vectors[None]
+        return ((offset ** 2).sum(2) <= self.radii ** 2).any(1)
 
 
-def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> list[Capsule]:
+def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> Capsules:
     """Each arm segment as a capsule of the given half-thickness."""
-    return [(person.landmarks[a].astype(np.float64), person.landmarks[b].astype(np.float64), max(1.0, widths[key]))
-            for key, (a, b) in ARM_SEGMENTS.items()]
-
-
-def _in_capsules(points: np.ndarray, capsules: list[Capsule]) -> np.ndarray:
-    """(N,) bool: which of the (N, 2) points lie inside any capsule (point-to-segment distance,
-    for the few points a ray visits — drawing the capsules into a frame-sized mask cost ~1 ms)."""
-    inside = np.zeros(len(points), bool)
-    for a, b, radius in capsules:
-        ab = b - a
-        t = np.clip(((points - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
-        nearest = a + t[:, None] * ab
-        inside |= ((points - nearest) ** 2).sum(1) <= radius * radius
-    return inside
+    ends = np.array([[person.landmarks[a], person.landmarks[b]] for a, b in ARM_SEGMENTS.values()], np.float64)
+    radii = np.array([max(1.0, widths[key]) for key in ARM_SEGMENTS], np.float64)
+    return Capsules(ends[:, 0], ends[:, 1] - ends[:, 0], radii)
 
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,

@@ -16,7 +16,7 @@ import numpy as np
 from app.garments.model import Garment, SleeveKind
 from app.pipeline.arms import arm_half_widths
 from app.pipeline.atlas import GarmentAtlas, build_atlas
-from app.pipeline.compose import composite, merge_maps, sample_map, union_box
+from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
 from app.pipeline.cover import cover_gaps
 from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
@@ -29,6 +29,7 @@ from models.pose.smoothing import OneEuroFilter
 
 FADE_FRAMES = 8
 COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
+DRAWN_MARGIN = 6  # px around what is drawn: the alpha feather and the half-resolution bounds
 KEEP_ARM_SCALE = 1.3  # × measured arm half-width: the wearer's own sleeves the fill keeps off
 WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
@@ -196,12 +197,26 @@ class TryOnRenderer:
         reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover_torso else 0.0
         box = union_box(layers, int(np.ceil(reach)), (width, height))
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
+        drawn = half_alpha(merged, self._atlas.alpha)
+        parts = [bounds_of(drawn, 2)]
         if fit.cover_torso:
             x0, y0, x1, y1 = box
             # Sleeves the new garment may not cover (a tank over a t-shirt) keep out of the fill.
             keep = None if fit.cover else arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in
                                                             fit.arm_half_widths.items()}, box)
-            cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep)
+            parts.append(cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep,
+                                    drawn)[1])
+        # The layers' boxes hold much empty map (a spline's box around a tapering torso, the
+        # reach margin): the rest of the work runs only where something is drawn.
+        parts = [part for part in parts if part is not None]
+        if not parts:
+            return frame_bgr
+        bx0, by0 = (max(0, min(part[i] for part in parts) - DRAWN_MARGIN) for i in (0, 1))
+        bx1 = min(merged.shape[1], max(part[2] for part in parts) + DRAWN_MARGIN)
+        by1 = min(merged.shape[0], max(part[3] for part in parts) + DRAWN_MARGIN)
+        merged = np.ascontiguousarray(merged[by0:by1, bx0:bx1])
+        sleeve_region = np.ascontiguousarray(sleeve_region[by0:by1, bx0:bx1])
+        box = (box[0] + bx0, box[1] + by0, box[0] + bx1, box[1] + by1)
         occlusion = build_occlusion(labels, person, box, None if fit.cover else fit.arm_cores)
         shading = shading_map(frame_bgr, labels, box)
         if self.device_compositor is not None:

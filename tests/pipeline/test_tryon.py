@@ -211,11 +211,12 @@ def test_cover_gaps_stretches_the_garment_edge_only_as_far_as_allowed() -> None:
     labels = np.full((60, 80), Label.UPPER_CLOTHES, np.uint8)  # the old top everywhere
     labels[:, 70:] = Label.LEFT_ARM  # a bare arm: never drawn on
     sleeve_region = np.zeros((60, 80), np.uint8)
-    filled = cover_gaps(merged, sleeve_region, texture_alpha, labels, reach=12)
+    filled, bounds = cover_gaps(merged, sleeve_region, texture_alpha, labels, reach=12)
     covered = merged[..., 0] >= 0
     assert covered[:, :40].all()
     assert covered[:, 40:50].all() and not covered[:, 54:].any()  # 12 px reach, ± the half-res grid
     assert filled == covered[:, 40:].sum() and (sleeve_region[:, 40:] > 0).sum() == filled
+    assert bounds == (40, 0, 40 + int(covered[0, 40:].sum()), 60)  # x0, y0, x1, y1 of what was filled
     # Each filled pixel borrows the texture coordinates of the garment mirrored across its edge,
     # in its own row: a pattern continues rather than the edge pixel smearing outward.
     assert np.allclose(merged[:, 40:50, 1], (ys[:, :10] + 20))
