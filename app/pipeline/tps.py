@@ -42,7 +42,10 @@ class ThinPlateSpline:
         system[:n, :n], system[:n, n:], system[n:, :n] = k, p, p.T
         rhs = np.zeros((n + 3, 2))
         rhs[:n] = values
-        solution = np.linalg.lstsq(system, rhs, rcond=None)[0]
+        try:  # a direct solve is ~5× cheaper than least squares, and exact for a regular system
+            solution = np.linalg.solve(system, rhs)
+        except np.linalg.LinAlgError:  # coincident control points
+            solution = np.linalg.lstsq(system, rhs, rcond=None)[0]
         return ThinPlateSpline(points, solution[:n], solution[n:], offset, scale)
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
