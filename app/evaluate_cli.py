@@ -114,7 +114,7 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                 figures = tryon_figures(image, render, labels)
                 wearer = tryon_figures(image, render, _wearer_labels(labels, result))
                 results.append({"person": image_path.stem, "garment": garment.id,
-                                "sleeves": garment.sleeve_kind.value, "drawn": bool(result.drawn), **figures,
+                                "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
                 row.append(render)
             thumb_height = 240

@@ -64,24 +64,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _checked_file(folder: Path, entry: dict, verify: bool) -> Path:
+    """The file a manifest entry ({"file", "sha256"}) names, checked to exist and match its hash."""
+    path = folder / entry["file"]
+    if not path.is_file():
+        raise ModelError(f"{path}: model file is missing; {REBUILD_HINT}")
+    if verify and _sha256(path) != entry["sha256"]:
+        raise ModelError(f"{path}: model file is corrupted (sha256 does not match the manifest); {REBUILD_HINT}")
+    return path
+
+
 def load_model_spec(name: str, folder: Path | None = None, verify: bool = True) -> ModelSpec:
     """The manifest entry for model `name`, with its file checked to exist and match its sha256."""
     folder = folder or models_dir()
     entry = _read_manifest(folder).get("models", {}).get(name)
     if entry is None:
         raise ModelError(f"{folder / MANIFEST_NAME}: no model named {name!r}; {REBUILD_HINT}")
-    path = folder / entry["file"]
-    if not path.is_file():
-        raise ModelError(f"{path}: model file is missing; {REBUILD_HINT}")
-    if verify and _sha256(path) != entry["sha256"]:
-        raise ModelError(f"{path}: model file is corrupted (sha256 does not match the manifest); {REBUILD_HINT}")
-    cpu_path = None
-    if "cpu_variant" in entry:
-        cpu_path = folder / entry["cpu_variant"]["file"]
-        if not cpu_path.is_file():
-            raise ModelError(f"{cpu_path}: model file is missing; {REBUILD_HINT}")
-        if verify and _sha256(cpu_path) != entry["cpu_variant"]["sha256"]:
-            raise ModelError(f"{cpu_path}: model file is corrupted (sha256 does not match the manifest); {REBUILD_HINT}")
+    path = _checked_file(folder, entry, verify)
+    cpu_path = _checked_file(folder, entry["cpu_variant"], verify) if "cpu_variant" in entry else None
     tensors = lambda items: tuple(TensorSpec(t["name"], tuple(t["shape"])) for t in items)  # noqa: E731
     return ModelSpec(
         name=name,

@@ -16,12 +16,12 @@ import cv2
 import numpy as np
 
 from app.pipeline.compose import half_alpha
-from models.parsing.labels import Label
+from app.pipeline.fit import COVER_LABELS
+from app.pipeline.occlusion import label_lut
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
 OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
-_CLOTHING_LUT = np.zeros(256, np.uint8)
-_CLOTHING_LUT[[Label.UPPER_CLOTHES, Label.DRESS, Label.COAT]] = 1
+_CLOTHING_LUT = label_lut(COVER_LABELS)  # 255 for the wearer's top
 
 
 def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.ndarray, labels: np.ndarray,
@@ -51,7 +51,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     # The label map comes from a coarser parse scaled up, so its edges are staircases; the garment
     # edge must not copy them. A blurred, re-thresholded mask follows the same outline smoothly.
     cloth = cv2.LUT(np.ascontiguousarray(labels[0:2 * half_h:2, 0:2 * half_w:2]), _CLOTHING_LUT)
-    cloth = (cv2.blur(cloth * 255, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
+    cloth = (cv2.blur(cloth, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
         return 0, None
     distance, nearest = cv2.distanceTransformWithLabels(1 - lenders_mask, cv2.DIST_L2, 3,

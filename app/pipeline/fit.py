@@ -239,7 +239,7 @@ def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tupl
 
 
 def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               widths: dict[tuple[str, str], float], cover: bool, under_sleeves: bool = True) -> None:
+               widths: dict[tuple[str, str], float], cover_torso: bool, under_sleeves: bool = True) -> None:
     """Move each torso side (armpit, flanks, hem corner) to the body's silhouette, bounded.
 
     The silhouette is the person minus the arms' measured capsules (arms are drawn in front);
@@ -254,8 +254,8 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Under the arms only when new sleeves will be drawn over them: otherwise the wearer's own
     # sleeves stay in front, and a torso panel reaching under them would show around their edges.
     under_arm = min(cores.values()) if under_sleeves else 0.0
-    wanted_labels = COVER_LABELS if cover else BODY_LABELS
-    margin = COVER_MARGIN * width if cover else 0.0
+    wanted_labels = COVER_LABELS if cover_torso else BODY_LABELS
+    margin = COVER_MARGIN * width if cover_torso else 0.0
     rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
         (f"flank_left_{f:.2f}", f"flank_right_{f:.2f}") for f in FLANK_FRACTIONS]
     for left_name, right_name in rows:

@@ -35,7 +35,7 @@ def refine_from_heatmap(points: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     from a heatmap padded with very negative logits (confidence 0), which is the same as clipping
     them at the border.
     """
-    hm_h, hm_w, count = heatmap.shape
+    hm_h, hm_w, _ = heatmap.shape
     out = points.copy()
     offset = (HEATMAP_KERNEL - 1) // 2
     # Truncation towards zero, as mediapipe's int() cast: -0.5 → 0, inside.
@@ -45,7 +45,7 @@ def refine_from_heatmap(points: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
         return out
     padded = np.pad(heatmap, ((offset, offset), (offset, offset), (0, 0)), constant_values=-1e4)
     window = np.arange(HEATMAP_KERNEL)
-    r = rows[inside, None] + window  # padded coordinates: window starts at row - offset + offset
+    r = rows[inside, None] + window  # in the padded heatmap, the window around `row` starts at `row`
     c = cols[inside, None] + window
     logits = padded[r[:, :, None], c[:, None, :], inside[:, None, None]]  # (K, 7, 7)
     confidence = sigmoid(logits)
