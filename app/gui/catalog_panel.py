@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QPainterPath,
     QPen,
     QPixmap,
-    QStandardItem,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
@@ -33,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from app.garments.model import GarmentEntry
 from app.gui import style
+from app.gui.garment_items import ID_ROLE, entry_item, garment_ids, row_of, select_garment
 from app.gui.keys import QUICK_PICK_KEYS
 
-ID_ROLE = Qt.ItemDataRole.UserRole
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 CARD_SIZE = QSize(146, 214)
 THUMB_HEIGHT = 148
@@ -176,21 +175,18 @@ class CatalogPanel(QWidget):
     def set_entries(self, entries: list[GarmentEntry]) -> None:
         self._model.clear()
         for position, entry in enumerate(entries):
-            item = QStandardItem(entry.name)
-            item.setData(entry.id, ID_ROLE)
+            item = entry_item(entry)
             item.setData(QUICK_PICK_KEYS[position] if position < len(QUICK_PICK_KEYS) else "", KEY_ROLE)
             item.setData(CATEGORY_LABELS.get(entry.category, entry.category), Qt.ItemDataRole.WhatsThisRole)
             item.setToolTip(f"{entry.name} ({CATEGORY_LABELS.get(entry.category, entry.category)})"
                             + ("" if entry.bundled else " — your garment"))
-            if entry.thumbnail_path is not None and entry.thumbnail_path.is_file():
-                item.setData(QPixmap(str(entry.thumbnail_path)), Qt.ItemDataRole.DecorationRole)
             self._model.appendRow(item)
         self.list.setVisible(bool(entries))
         self.empty.setVisible(not entries)
         self.select(self._selected)
 
     def ids(self) -> list[str]:
-        return [str(self._model.item(row).data(ID_ROLE)) for row in range(self._model.rowCount())]
+        return garment_ids(self._model)
 
     def selected_id(self) -> str | None:
         return self._selected
@@ -198,23 +194,12 @@ class CatalogPanel(QWidget):
     def select(self, garment_id: str | None) -> None:
         """Highlight `garment_id` (None: nothing) without emitting `garmentChosen`."""
         self._selected = garment_id
-        selection = self.list.selectionModel()
-        selection.clearSelection()
-        if garment_id is None:
-            return
-        for row in range(self._model.rowCount()):
-            if self._model.item(row).data(ID_ROLE) == garment_id:
-                index = self._model.index(row, 0)
-                selection.select(index, selection.SelectionFlag.ClearAndSelect)
-                self.list.scrollTo(index)
-                return
+        select_garment(self.list, self._model, garment_id)
 
     def card_rect(self, garment_id: str) -> QRect:
         """Where a card is, in `self.list.viewport()` coordinates (for tests and tours)."""
-        for row in range(self._model.rowCount()):
-            if self._model.item(row).data(ID_ROLE) == garment_id:
-                return self.list.visualRect(self._model.index(row, 0))
-        return QRect()
+        row = row_of(self._model, garment_id)
+        return QRect() if row is None else self.list.visualRect(self._model.index(row, 0))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         garment_id = index.data(ID_ROLE)

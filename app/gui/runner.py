@@ -119,6 +119,13 @@ class SmokeRun(QObject):
     def report(self) -> str:
         return f"{self.stats.summary()}; {self.stalls.summary()}"
 
+    def conclude(self, what: str = "") -> None:
+        """After the event loop: raise the run's failure, or print its report (`what` names the app)."""
+        if self.failure is not None:
+            raise LiveFitError(self.failure)
+        shot = f"; screenshot {self.screenshot}" if self.screenshot else ""
+        sys.stdout.write(f"livefit: {what}{self.report()}{shot}\n")
+
 
 def _catalog_copy(catalog: Catalog) -> Catalog:
     """A second catalog object on the same folders, for the worker thread (one per thread)."""
@@ -175,10 +182,7 @@ def run(options: LaunchOptions) -> int:
         code = app.exec()
         window.close()  # a no-op when already closed; makes sure the threads are stopped
         if smoke is not None:
-            if smoke.failure is not None:
-                raise LiveFitError(smoke.failure)
-            sys.stdout.write(f"livefit: {smoke.report()}"
-                             + (f"; screenshot {options.screenshot}" if options.screenshot else "") + "\n")
+            smoke.conclude()
         return int(code)
     finally:
         hook.uninstall()

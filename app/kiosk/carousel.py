@@ -9,7 +9,7 @@ step to the previous or next garment. As in the desktop panel, a tap only *asks*
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.garments.model import GarmentEntry
+from app.gui.garment_items import ID_ROLE, entry_item, garment_ids, row_of, select_garment
 from app.kiosk import style
 
-ID_ROLE = Qt.ItemDataRole.UserRole
 CARD_MARGIN = 6
 
 
@@ -127,15 +127,11 @@ class Carousel(QWidget):
     def set_entries(self, entries: list[GarmentEntry]) -> None:
         self._model.clear()
         for entry in entries:
-            item = QStandardItem(entry.name)
-            item.setData(entry.id, ID_ROLE)
-            if entry.thumbnail_path is not None and entry.thumbnail_path.is_file():
-                item.setData(QPixmap(str(entry.thumbnail_path)), Qt.ItemDataRole.DecorationRole)
-            self._model.appendRow(item)
+            self._model.appendRow(entry_item(entry))
         self.select(self._selected)
 
     def ids(self) -> list[str]:
-        return [str(self._model.item(row).data(ID_ROLE)) for row in range(self._model.rowCount())]
+        return garment_ids(self._model)
 
     def selected_id(self) -> str | None:
         return self._selected
@@ -143,14 +139,7 @@ class Carousel(QWidget):
     def select(self, garment_id: str | None) -> None:
         """Highlight `garment_id` and scroll it into view, without emitting `garmentChosen`."""
         self._selected = garment_id
-        selection = self.list.selectionModel()
-        selection.clearSelection()
-        for row in range(self._model.rowCount()):
-            if self._model.item(row).data(ID_ROLE) == garment_id:
-                index = self._model.index(row, 0)
-                selection.select(index, selection.SelectionFlag.ClearAndSelect)
-                self.list.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
-                return
+        select_garment(self.list, self._model, garment_id)
 
     def step(self, step: int) -> None:
         ids = self.ids()
@@ -161,10 +150,8 @@ class Carousel(QWidget):
 
     def card_rect(self, garment_id: str) -> QRect:
         """Where a card is, in `self.list.viewport()` coordinates (tests)."""
-        for row in range(self._model.rowCount()):
-            if self._model.item(row).data(ID_ROLE) == garment_id:
-                return self.list.visualRect(self._model.index(row, 0))
-        return QRect()
+        row = row_of(self._model, garment_id)
+        return QRect() if row is None else self.list.visualRect(self._model.index(row, 0))
 
     def _on_clicked(self, index: QModelIndex) -> None:
         garment_id = index.data(ID_ROLE)

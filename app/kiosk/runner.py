@@ -9,10 +9,8 @@ the config asks for it, and the desktop's settings file is not used at all.
 from __future__ import annotations
 
 import logging
-import sys
 
 from app import paths
-from app.errors import LiveFitError
 from app.garments.catalog import Catalog
 from app.gui.logsetup import ExceptionHook
 from app.gui.runner import SmokeRun, start_application
@@ -59,10 +57,7 @@ def run_kiosk(launch: KioskLaunch) -> int:
         code = app.exec()
         window.close_unlocked()  # a no-op when already closed; makes sure the threads are stopped
         if smoke is not None:
-            if smoke.failure is not None:
-                raise LiveFitError(smoke.failure)
-            shot = f"; screenshot {launch.screenshot}" if launch.screenshot else ""
-            sys.stdout.write(f"livefit: kiosk {smoke.report()}{shot}\n")
+            smoke.conclude("kiosk ")
         return int(code)
     finally:
         hook.uninstall()

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import cv2
 import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
