@@ -80,7 +80,7 @@ def bench_command(args: argparse.Namespace) -> int:
     garment = bench_garment(args.garment)
     height, width = frames[0].shape[:2]
     stages: dict[str, list[float]] = {"decode": decode_ms[args.warmup:]}
-    with FramePipeline(device=args.device, garment=garment) as pipeline:
+    with FramePipeline(device=args.device, garment=garment, live=True) as pipeline:  # as the mirror runs it
         for index, frame in enumerate(frames):
             result = pipeline.process(frame, index / 30.0)
             if index >= args.warmup:

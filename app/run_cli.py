@@ -129,7 +129,7 @@ def run_command(args: argparse.Namespace) -> int:
         static = not source.is_stream
         outputs = Outputs(args, source, garment)
         with FramePipeline(device=args.device, garment=garment, static_image_mode=static,
-                           max_people=args.max_people if static else 1) as pipeline:
+                           max_people=args.max_people if static else 1, live=source.kind == "camera") as pipeline:
             log.info("%s: %s source, models on %s", source.label, source.kind, pipeline.device_summary)
             try:
                 code = _process_all(source, pipeline, outputs)

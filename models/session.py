@@ -5,8 +5,11 @@ onnxruntime-gpu lists CUDA as "available" even on machines without a GPU and the
 back, so the provider that is *active* is read back from the session and reported.
 
 CPU settings (measured on 2 cores, see DESIGN.md): full graph optimisation (its blocked-layout
-pass is worth 1.5×) and one global intra-op thread pool shared by every session — two sessions
-with their own spinning pools starve each other (26 ms vs 12.3 ms per frame for both models).
+pass is worth 1.5×) and intra-op threads that sleep rather than spin when a run ends. Spinning
+workers (onnxruntime's default) keep a core busy after every run: the parse and the render that
+follow the pose model ran at half speed beside them (3 warps and a blur after the landmark model:
+6.2–7.1 ms with spinning, 2.7–3.9 ms without; the model itself no slower), and two sessions with
+spinning pools of their own starved each other (26 ms vs 12.3 ms per frame for both models).
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import ctypes.util
 import logging
 import os
-import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,8 +35,6 @@ _CUDA = "CUDAExecutionProvider"
 _TENSORRT = "TensorrtExecutionProvider"
 _ORT_LOG_ERROR = 3  # hide onnxruntime's own provider fallback warnings; we report the outcome
 
-_global_pool_lock = threading.Lock()
-_global_pool_ready = False
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,8 @@ def _tensorrt_really_available() -> bool:
     return os.environ.get("LIVEFIT_TENSORRT") == "1" and ctypes.util.find_library("nvinfer") is not None
 
 
-def _ensure_global_thread_pool() -> None:
-    global _global_pool_ready
-    with _global_pool_lock:
-        if not _global_pool_ready:
-            threads = int(os.environ.get("LIVEFIT_CPU_THREADS", "0")) or (os.cpu_count() or 1)
-            ort.set_global_thread_pool_sizes(threads, 1)
-            _global_pool_ready = True
+def _cpu_threads() -> int:
+    return int(os.environ.get("LIVEFIT_CPU_THREADS", "0")) or (os.cpu_count() or 1)
 
 
 def provider_chain(device: Device) -> list[str]:
@@ -112,9 +107,9 @@ def create_session(spec: ModelSpec, device: Device = "auto") -> tuple[ort.Infere
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = _ORT_LOG_ERROR
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Every session must use the global pool once it exists (onnxruntime refuses a mix).
-    _ensure_global_thread_pool()
-    options.use_per_session_threads = False
+    options.intra_op_num_threads = _cpu_threads()
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if chain[0] != _CPU:
         _preload_cuda_libraries()
     # On the CPU alone, the twin whose residual blocks run fused (models/export/cpu_fusion.py).

@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             catalog.find(garment_id)
         with tempfile.TemporaryDirectory(prefix="livefit-soak-") as folder:
             video = args.video or make_loop_video(Path(folder) / "loop.avi", args.size)
-            with FramePipeline(args.device) as pipeline:
+            with FramePipeline(args.device, live=True) as pipeline:
                 print(f"soak: {args.frames} frames of {video.name} on {pipeline.device_summary}, "
                       f"garments {', '.join(ids) or 'none'}", flush=True)
                 report = soak(pipeline, catalog, ids, video, args.frames, report_every=args.report_every,

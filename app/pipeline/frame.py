@@ -34,8 +34,10 @@ class FrameResult:
 
 class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
-                 max_people: int = 1):
-        self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people)
+                 max_people: int = 1, live: bool = False):
+        """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception."""
+        self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
+                                     live=live)
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None

@@ -34,13 +34,16 @@ class Perception:
     """Pose estimator + human parser over BGR frames. Use as a context manager."""
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
-                 parse: bool = True):
+                 parse: bool = True, live: bool = False):
+        """`live`: frames come from a camera and are shown at once — the face mesh may run beside
+        the frames instead of in them (see HumanParser); files keep results that repeat."""
         self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people)
         # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
         # than the whole-frame selfie model; stills may hold several people seen any way round.
         self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,
                                   face_every=1 if static_image_mode else STREAM_FACE_EVERY,
-                                  work_size=WORK_SIZE if static_image_mode else STREAM_WORK_SIZE) if parse else None
+                                  work_size=WORK_SIZE if static_image_mode else STREAM_WORK_SIZE,
+                                  face_in_background=live and not static_image_mode) if parse else None
 
     @property
     def session_infos(self) -> tuple[SessionInfo, ...]:
@@ -55,6 +58,8 @@ class Perception:
 
     def reset(self) -> None:
         self.pose.reset()
+        if self.parser is not None:
+            self.parser.reset()
 
     def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> PerceptionResult:
         """Pose and label map for an (H, W, 3) uint8 BGR frame."""
@@ -80,6 +85,8 @@ class Perception:
 
     def close(self) -> None:
         self.pose.close()
+        if self.parser is not None:
+            self.parser.close()
 
     def __enter__(self) -> Perception:
         return self

@@ -129,7 +129,6 @@ def test_cpu_twin_fuses_residual_blocks_and_matches_the_standard_model() -> None
     assert not any(node.op_type == "FusedConv" for node in onnx.load(str(spec.path)).graph.node)
     session, _ = create_session(spec, "cpu")
     options = ort.SessionOptions()
-    options.use_per_session_threads = False  # the app's global pool exists by now
     standard = ort.InferenceSession(str(spec.path), options, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(0)
     image = rng.random((1, 256, 256, 3), np.float32)
