@@ -12,9 +12,9 @@ from models.session import Device, SessionInfo, create_session
 class OnnxModel:
     """Runs one manifest model on (H, W, 3) uint8 RGB images of exactly its input size."""
 
-    def __init__(self, name: str, device: Device = "auto"):
+    def __init__(self, name: str, device: Device = "auto", threads: int | None = None):
         self.spec: ModelSpec = load_model_spec(name)
-        self.session, self.info = create_session(self.spec, device)
+        self.session, self.info = create_session(self.spec, device, threads)
         self._input_name = self.session.get_inputs()[0].name
         self._output_names = [o.name for o in self.session.get_outputs()]
         low, high = self.spec.input_range

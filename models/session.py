@@ -5,11 +5,11 @@ onnxruntime-gpu lists CUDA as "available" even on machines without a GPU and the
 back, so the provider that is *active* is read back from the session and reported.
 
 CPU settings (measured on 2 cores, see DESIGN.md): full graph optimisation (its blocked-layout
-pass is worth 1.5×) and intra-op threads that sleep rather than spin when a run ends. Spinning
-workers (onnxruntime's default) keep a core busy after every run: the parse and the render that
-follow the pose model ran at half speed beside them (3 warps and a blur after the landmark model:
-6.2–7.1 ms with spinning, 2.7–3.9 ms without; the model itself no slower), and two sessions with
-spinning pools of their own starved each other (26 ms vs 12.3 ms per frame for both models).
+pass is worth 1.5×); intra-op workers that spin during a run (waking sleeping ones before every
+operator made the landmark model ~15% slower) and stop spinning when it ends. Left spinning
+(onnxruntime's default), they keep a core busy after the run, and the parse and render that follow
+the pose model ran at half speed beside them (3 warps and a blur: 6.2–7.1 ms vs 2.7–3.9 ms); two
+sessions' spinning pools starved each other (26 ms vs 12.3 ms per frame for both models).
 """
 
 from __future__ import annotations
@@ -100,16 +100,19 @@ def _preload_cuda_libraries() -> None:
             log.debug("onnxruntime.preload_dlls: %s", error)
 
 
-def create_session(spec: ModelSpec, device: Device = "auto") -> tuple[ort.InferenceSession, SessionInfo]:
-    """A session for `spec` on the best provider `device` allows, and which provider is active."""
+def create_session(spec: ModelSpec, device: Device = "auto", threads: int | None = None
+                   ) -> tuple[ort.InferenceSession, SessionInfo]:
+    """A session for `spec` on the best provider `device` allows, and which provider is active.
+    `threads`: CPU intra-op threads (default `LIVEFIT_CPU_THREADS`, or every core); 1 for a model
+    run beside the others on a thread of its own, so it takes no more than that thread."""
     chain = provider_chain(device)
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = _ORT_LOG_ERROR
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.intra_op_num_threads = _cpu_threads()
+    options.intra_op_num_threads = threads or _cpu_threads()
     options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.force_spinning_stop", "1")
     if chain[0] != _CPU:
         _preload_cuda_libraries()
     # On the CPU alone, the twin whose residual blocks run fused (models/export/cpu_fusion.py).

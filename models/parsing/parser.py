@@ -34,6 +34,7 @@ from models.face import CHIN, FOREHEAD, Face, FaceLandmarker, face_roi
 from models.parsing.labels import Label
 from models.parsing.skin import SkinModel
 from models.pose.estimator import Person, PoseResult
+from models.pose.geometry import RotatedRect
 from models.pose.keypoints import SKELETON
 from models.pose.keypoints import BlazePose as B
 from models.runner import OnnxModel
@@ -155,12 +156,14 @@ class HumanParser:
                  face_every: int = 1, work_size: int = WORK_SIZE, face_in_background: bool = False):
         """`face_every` > 1 (video): run the face mesh on every n-th frame only and move the last
         outline with the pose's nose in between — a face changes shape slowly, and the mesh is a
-        fifth of the parsing cost. `face_in_background` (a live mirror): that n-th frame's mesh
-        runs on a thread of its own and is taken up by the first frame after it finishes, so no
-        frame waits for it (~5 ms every third frame on 2 cores); the outline then depends on
-        timing, which is why files, where results must repeat, do not use it."""
+        fifth of the parsing cost. `face_in_background` (a live mirror): the mesh (of the first
+        frame, then of every n-th) runs on a thread of its own and is taken up by the first frame
+        after it finishes, so no frame waits for it (~5 ms every third frame on 2 cores); the
+        outline then depends on timing, which is why files, where results must repeat, do not."""
         self.selfie = OnnxModel("selfie_segmentation", device) if use_selfie_segmentation else None
-        self.face = FaceLandmarker(OnnxModel("face_landmarks", device)) if use_face_mesh else None
+        # In the background the mesh keeps to its one thread: the pose model needs both cores.
+        self.face = FaceLandmarker(OnnxModel("face_landmarks", device, 1 if face_in_background else None)
+                                   ) if use_face_mesh else None
         self.face_every = max(1, face_every)
         self.work_size = work_size
         self._background = ThreadPoolExecutor(1, thread_name_prefix="face-mesh") if face_in_background else None
@@ -171,6 +174,7 @@ class HumanParser:
         self._frame = 0
         self._last_face: tuple[Face, np.ndarray] | None = None  # face, nose position it was found at
         self._pending: tuple[Future, np.ndarray] | None = None  # background mesh, nose at its frame
+        self._skin: tuple[RotatedRect, SkinModel] | None = None  # the last skin model, by its mesh's ROI
 
     def close(self) -> None:
         if self._background is not None:
@@ -246,11 +250,11 @@ class HumanParser:
             self._last_face = (face, self._pending[1]) if face is not None else None
             self._pending = None
         due = self._frame % self.face_every == 0
-        if self._last_face is None and self._pending is None or due and self._background is None:
+        if self._background is None and (due or self._last_face is None):
             face = self._face_of(frame_rgb, person)
             self._last_face = (face, nose) if face is not None else None
             return (face,)
-        if due and self._pending is None:
+        if self._background is not None and self._pending is None and (due or self._frame == 1):
             self._pending = (self._background.submit(self._face_of, frame_rgb, person), nose)
         if self._last_face is None:
             return (None,)
@@ -280,7 +284,7 @@ class HumanParser:
             cv2.fillPoly(face_mask, [np.round(face_outline - origin).astype(np.int32)], 1)
             face_height = float(np.hypot(*(face.points[CHIN] - face.points[FOREHEAD]))) * scale
             inner = cv2.erode(face_mask, np.ones((3, 3), np.uint8), iterations=max(1, int(FACE_ERODE * face_height)))
-            skin_model = SkinModel.fit(colours[inner.astype(bool)])
+            skin_model = self._skin_model(face, colours[inner.astype(bool)])
         else:
             face_height = 0.0
             skin_model = SkinModel.generic()
@@ -353,6 +357,13 @@ class HumanParser:
         region[out > 0] = out[out > 0]
         # Face and hair come from the face mesh, not the ownership map: keep them even where the
         # segmentation left a gap.
+
+    def _skin_model(self, face: Face, samples_ycrcb: np.ndarray) -> SkinModel:
+        """The skin model fitted to (N, 3) YCrCb face pixels — once per face mesh run: between
+        runs the outline is only moved with the nose, and a face's skin tone does not change."""
+        if self._skin is None or self._skin[0] is not face.roi:
+            self._skin = (face.roi, SkinModel.fit(samples_ycrcb))
+        return self._skin[1]
 
     @staticmethod
     def _territory(points: np.ndarray, face_outline: np.ndarray | None, shape: tuple[int, int]) -> tuple[int, int, int, int]:

@@ -8,6 +8,7 @@ luminance bound keeps white and black cloth (whose chroma is neutral) out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,12 +52,13 @@ class SkinModel:
         """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
         luma = image_ycrcb[..., 0]
         low, high = LUMA_RANGE
-        return (self._chroma_table()[image_ycrcb[..., 1], image_ycrcb[..., 2]]
+        return (self._chroma_table[image_ycrcb[..., 1], image_ycrcb[..., 2]]
                 & (luma >= low * self.luma) & (luma <= min(255.0, high * self.luma)))
 
+    @cached_property
     def _chroma_table(self) -> np.ndarray:
         """(256, 256) bool indexed [Cr, Cb]: within MAX_DISTANCE of the model (one lookup per
-        pixel instead of the quadratic form per pixel)."""
+        pixel instead of the quadratic form per pixel; built once per model)."""
         values = np.arange(256, dtype=np.float32)
         cr, cb = values[:, None] - np.float32(self.mean[0]), values[None, :] - np.float32(self.mean[1])
         ic = self.inverse_covariance.astype(np.float32)

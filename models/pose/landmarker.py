@@ -31,9 +31,8 @@ def refine_from_heatmap(points: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     """(39, 2) crop-normalised x, y refined by the (64, 64, 39) heatmap logits (mediapipe's rule).
 
     Each point moves to the confidence-weighted mean of the heatmap cells in a 7×7 window at its
-    position when the window's highest confidence reaches 0.5. All windows are gathered at once
-    from a heatmap padded with very negative logits (confidence 0), which is the same as clipping
-    them at the border.
+    position when the window's highest confidence reaches 0.5. All windows are gathered at once;
+    cells outside the heatmap get confidence 0, which is the same as clipping them at the border.
     """
     hm_h, hm_w, _ = heatmap.shape
     out = points.copy()
@@ -43,17 +42,18 @@ def refine_from_heatmap(points: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     inside = np.nonzero((cols >= 0) & (cols < hm_w) & (rows >= 0) & (rows < hm_h))[0]
     if not len(inside):
         return out
-    padded = np.pad(heatmap, ((offset, offset), (offset, offset), (0, 0)), constant_values=-1e4)
-    window = np.arange(HEATMAP_KERNEL)
-    r = rows[inside, None] + window  # in the padded heatmap, the window around `row` starts at `row`
+    window = np.arange(HEATMAP_KERNEL) - offset
+    r = rows[inside, None] + window  # (K, 7) heatmap rows of each window, some maybe outside
     c = cols[inside, None] + window
-    logits = padded[r[:, :, None], c[:, None, :], inside[:, None, None]]  # (K, 7, 7)
+    logits = heatmap[np.clip(r, 0, hm_h - 1)[:, :, None], np.clip(c, 0, hm_w - 1)[:, None, :],
+                     inside[:, None, None]]  # (K, 7, 7)
+    outside = ((r < 0) | (r >= hm_h))[:, :, None] | ((c < 0) | (c >= hm_w))[:, None, :]
+    logits[outside] = -1e4  # confidence 0: the same as clipping the window at the border
     confidence = sigmoid(logits)
     total = confidence.sum((1, 2))
     good = (confidence.max((1, 2)) >= HEATMAP_MIN_CONFIDENCE) & (total > 0)
-    grid = window - offset
-    mean_row = (confidence.sum(2) @ grid) / np.maximum(total, 1e-12) + rows[inside]
-    mean_col = (confidence.sum(1) @ grid) / np.maximum(total, 1e-12) + cols[inside]
+    mean_row = (confidence.sum(2) @ window) / np.maximum(total, 1e-12) + rows[inside]
+    mean_col = (confidence.sum(1) @ window) / np.maximum(total, 1e-12) + cols[inside]
     out[inside[good], 0] = mean_col[good] / hm_w
     out[inside[good], 1] = mean_row[good] / hm_h
     return out

@@ -129,6 +129,8 @@ def test_a_face_mesh_run_in_the_background_follows_the_face() -> None:
                                cv2.COLOR_BGR2RGB)
             pose = estimator.process(rgb, index / 30.0)
             expected, got = in_frame.parse(rgb, pose).faces[0], beside.parse(rgb, pose).faces[0]
+            if index == 0:
+                continue  # the first mesh is under way beside this frame
             assert expected is not None and got is not None, f"frame {index}: no face"
             offsets.append(float(np.abs(got.outline - expected.outline).max()))
         # A mesh taken up a frame or two late is moved with the nose: outlines agree to what a
