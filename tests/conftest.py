@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -43,3 +44,15 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("LIVEFIT_DATA_DIR", str(root / "data"))
     monkeypatch.setenv("LIVEFIT_LOG_DIR", str(root / "log"))
     # The cache folder is left alone: parity tests read the mediapipe wheel the install step cached.
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored():
+    """A command run in a test points the root logger at that test's captured stderr (basicConfig);
+    once the capture is closed, a later test's log line would fail on it ("I/O operation on closed
+    file"). Each test leaves the root logger as it found it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
