@@ -36,7 +36,6 @@ _TENSORRT = "TensorrtExecutionProvider"
 _ORT_LOG_ERROR = 3  # hide onnxruntime's own provider fallback warnings; we report the outcome
 
 
-
 @dataclass(frozen=True)
 class SessionInfo:
     model: str

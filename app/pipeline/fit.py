@@ -139,18 +139,16 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height) & (steps[None] < reaches[:, None])
     hit = np.zeros(x.shape, bool)
     hit[inside] = _lut(wanted)[labels[y[inside], x[inside]]]
+    first = np.full(len(origins), len(steps))  # (R,) the first step inside an excluded region
+    if exclude is not None:
+        # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
+        blocked = np.zeros(x.shape, bool)
+        blocked[inside] = exclude.contain(np.stack([x[inside], y[inside]], 1).astype(np.float64))
+        first = np.where(blocked.any(1), np.argmax(blocked, 1), first)
+        hit &= steps[None] < first[:, None]
     extents = np.where(hit.any(1), steps[np.argmax(np.where(hit, steps, -1.0), 1)], 0.0)
-    if exclude is None:
-        return extents
-    # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
-    blocked = np.zeros(x.shape, bool)
-    blocked[inside] = exclude.contain(np.stack([x[inside], y[inside]], 1).astype(np.float64))
-    first = np.where(blocked.any(1), np.argmax(blocked, 1), len(steps))  # (R,) first blocked step
-    before = (steps[None] < first[:, None]) & hit
-    extents = np.where(before.any(1), steps[np.argmax(np.where(before, steps, -1.0), 1)], 0.0)
     # The body runs right up to the arm (a hit within 3 steps before it): reach on under it.
-    near = (steps[None] >= first[:, None] - 3) & before
-    runs_under = (first > 0) & (first < len(steps)) & near.any(1)
+    runs_under = (first > 0) & (first < len(steps)) & ((steps[None] >= first[:, None] - 3) & hit).any(1)
     return np.where(runs_under, steps[np.minimum(first, len(steps) - 1)] + past_exclusion, extents)
 
 
