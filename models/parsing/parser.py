@@ -57,6 +57,8 @@ SPLIT_MIN_SPREAD = 4.0  # grey levels: the floor of a colour model's per-channel
 SPLIT_MIN_SEPARATION = 3.0  # spreads between the two means, below which they look alike
 SLEEVE_CORE = 0.6  # of FOREARM_RADIUS: a forearm's non-skin core is its sleeve
 HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
+MIN_HAND_VISIBILITY = 0.5  # mean over wrist and fingers: below it the pose guesses where the hand is
+WRIST_END = 0.3  # of the forearm, from the wrist: bare-arm skin must reach this far down
 THIGH_RADIUS = 0.26
 SHIN_RADIUS = 0.19
 FOOT_RADIUS = 0.13
@@ -147,6 +149,24 @@ def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> Non
         cv2.line(canvas, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), 1, thickness, cv2.LINE_8)
     for p in points:
         cv2.circle(canvas, tuple(np.round(p).astype(int)), max(1, int(round(radius))), 1, -1)
+
+
+def _reaching_the_wrist(bare: np.ndarray, hand: np.ndarray, elbow: np.ndarray, wrist: np.ndarray,
+                        radius: float) -> np.ndarray:
+    """(h, w) bool: the skin-coloured arm pixels `bare` (h, w) bool that are connected to the
+    wrist end of the arm. A bare arm's skin runs down to the wrist (a short sleeve or a strap ends
+    above it); a skin-coloured patch in the middle of a sleeve, cut off from the wrist by cloth,
+    is the sleeve (an orange suit, a beige jumper). The wrist end is the hand's capsules
+    (`hand` (h, w) uint8) and the last WRIST_END of the forearm, in the same box pixels."""
+    end = hand.copy()
+    _capsule(end, [wrist + (elbow - wrist) * WRIST_END, wrist], radius)
+    count, components = cv2.connectedComponents(bare.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return bare
+    reaching = np.zeros(count, bool)
+    reaching[np.unique(components[(end > 0) & bare])] = True
+    reaching[0] = False
+    return reaching[components]
 
 
 class HumanParser:
@@ -331,10 +351,11 @@ class HumanParser:
             if like_top is not None:
                 sleeve &= like_top
             out[sleeve & (out == Label.PANTS)] = Label.UPPER_CLOTHES
-            out[arm & skin] = arm_label
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
+            out[_reaching_the_wrist(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body)
+                if person.in_frame[wrist] else arm & skin] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
             # only past the middle of the hand: the landmark "wrist" often sits inside a long
             # sleeve's cuff, which is clothing, not hand.
@@ -342,7 +363,10 @@ class HumanParser:
             reach = knuckles - local[wrist]
             past_cuff = _half_plane(shape, local[wrist] + HAND_CUFF_FRACTION * reach,
                                     reach / max(float(np.hypot(*reach)), 1e-6))
-            out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
+            # Where the pose only guesses the hand (hidden behind the body or an object), only its
+            # skin: a guessed hand's capsule lies on whatever hides it.
+            seen = float(person.visibility[[wrist, *fingers]].mean()) >= MIN_HAND_VISIBILITY
+            out[hand.astype(bool) & mine & (skin | past_cuff if seen else skin)] = arm_label
 
         if face_outline is not None:
             centre = (face.points[CHIN] + face.points[FOREHEAD]) / 2 * scale - origin
