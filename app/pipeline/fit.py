@@ -41,6 +41,7 @@ MAX_NECK_RAISE = 0.2  # × shoulder width
 FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 SPINE_MIN_VISIBILITY = 0.5
+ARM_MIN_VISIBILITY = 0.5  # both ends of an arm segment, for it to stop the torso's side search
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -180,8 +181,13 @@ class Capsules:
 
 def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> Capsules:
     """Each arm segment as a capsule of the given half-thickness."""
-    ends = np.array([[person.landmarks[a], person.landmarks[b]] for a, b in ARM_SEGMENTS.values()], np.float64)
-    radii = np.array([max(1.0, widths[key]) for key in ARM_SEGMENTS], np.float64)
+    # Only segments the pose sees: a hidden arm's guessed joints wander by 10–20 px from frame to
+    # frame, and the torso's sides would stop wherever the guess happens to be.
+    seen = [key for key, (a, b) in ARM_SEGMENTS.items()
+            if min(person.visibility[a], person.visibility[b]) >= ARM_MIN_VISIBILITY]
+    ends = np.array([[person.landmarks[a], person.landmarks[b]] for a, b in (ARM_SEGMENTS[k] for k in seen)],
+                    np.float64).reshape(-1, 2, 2)
+    radii = np.array([max(1.0, widths[key]) for key in seen], np.float64)
     return Capsules(ends[:, 0], ends[:, 1] - ends[:, 0], radii)
 
 
@@ -251,8 +257,10 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
                widths: dict[tuple[str, str], float], cover_torso: bool, under_sleeves: bool = True) -> None:
     """Move each torso side (armpit, flanks, hem corner) to the body's silhouette, bounded.
 
-    The silhouette is the person minus the arms' measured capsules (arms are drawn in front);
-    when covering, it is the wearer's top that must be reached, plus a margin.
+    The silhouette is the clothed body (top, trousers, bare midriff) minus the arms' capsules
+    (arms are drawn in front); when covering, plus a margin beyond it. Not the top alone: where
+    top and trousers look alike (a suit, a jumpsuit) the parse splits them at the hip line, and a
+    flank searched for the top alone ran along that line, flipping by 30 px between frames.
     """
     side_dir, _ = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
@@ -263,7 +271,6 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Under the arms only when new sleeves will be drawn over them: otherwise the wearer's own
     # sleeves stay in front, and a torso panel reaching under them would show around their edges.
     under_arm = min(cores.values()) if under_sleeves else 0.0
-    wanted_labels = COVER_LABELS if cover_torso else BODY_LABELS
     margin = COVER_MARGIN * width if cover_torso else 0.0
     rows = [("armpit_left", "armpit_right"), ("hem_left", "hem_right")] + [
         (f"flank_left_{f:.2f}", f"flank_right_{f:.2f}") for f in FLANK_FRACTIONS]
@@ -278,7 +285,7 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     owns = np.array(owns)
     directions = np.array(directions, np.float64)
     reaches = _extents_along(labels, exclude, np.array(origins, np.float64), directions, owns * MAX_WIDEN + margin,
-                             wanted_labels, under_arm)
+                             BODY_LABELS, under_arm)
     for name, direction, own, reach in zip(names, directions, owns, reaches):
         if reach <= 0:
             continue  # nothing of the body on this row (out of frame, or hidden): keep the garment's own

@@ -242,3 +242,23 @@ def test_garment_keeps_up_with_a_person_walking_across(drawn_person, drawn_garme
         fit = renderer.render(np.roll(frame, shift, axis=1), moved_perception, i / 30).fit
     lag = start[0] + 120 - fit.body_points[0][0]
     assert abs(fit.body_points[0][1] - start[1]) < 2 and 0 <= lag < 6, lag
+
+
+def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(drawn_person, drawn_garment) -> None:
+    # Where top and trousers look alike (a suit, a jumpsuit) the parse splits them at the hip
+    # line, which may cross the garment's flanks; the sides must not jump with that line (on a
+    # seated astronaut one flank flipped by 30 px between frames).
+    from app.pipeline.arms import arm_half_widths
+    from app.pipeline.fit import fit_garment
+
+    _, perception = drawn_person(bare_arms=False)
+    garment = drawn_garment(SleeveKind.LONG)
+    person, labels = perception.pose.primary, perception.parse.labels
+    # The split on a band across the flanks (the top still reaches as low, so the hem stays).
+    split = labels.copy()
+    band = split[280:340]
+    band[band == Label.UPPER_CLOTHES] = Label.PANTS
+    widths = arm_half_widths(person, labels)
+    as_labelled = fit_garment(garment, person, labels, SleeveKind.LONG, widths).body_points
+    moved = np.abs(fit_garment(garment, person, split, SleeveKind.LONG, widths).body_points - as_labelled).max(1)
+    assert moved.max() <= 1.0, moved
