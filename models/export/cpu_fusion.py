@@ -1,4 +1,5 @@
-"""A CPU-only twin of an exported model, with each residual block's tail fused into one node.
+"""A CPU-only twin of an exported model: each residual block's tail fused into one node, and
+8-channel tensors widened to the CPU's 16-channel blocks.
 
 BlazePose-style blocks end in `Conv → Add(skip) → Clip(0, 6)`. onnxruntime's CPU provider runs
 convolutions in a blocked channel layout (NCHWc) and fuses an Add and a Relu into them, but not a
@@ -6,6 +7,7 @@ Clip after an Add: every such block then converts its tensors out of the blocked
 (measured on pose_landmarks: 38 reorder nodes, 22% of the run time). Rewritten as onnxruntime's
 own `com.microsoft.FusedConv` (inputs X, W, B and the summand Z; activation "Clip" with its
 bounds), the chain stays blocked end to end: ~18% faster, the same arithmetic up to rounding.
+`pad_narrow_channels` then does the same for the segmentation head (another ~5–8%).
 
 The twin is for the CPU provider only (the CUDA provider's FusedConv takes no Clip); the standard
 file stays the one every other provider loads.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
@@ -77,3 +80,88 @@ def fuse_residual_activations(model: onnx.ModelProto) -> tuple[onnx.ModelProto, 
     if replacement and not any(opset.domain == MS_DOMAIN for opset in fused_model.opset_import):
         fused_model.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
     return fused_model, len(replacement)
+
+
+BLOCK = 16  # channels per block of onnxruntime's NCHWc layout with AVX-512 (8 with AVX2)
+_CHANNELWISE = {"Clip", "Relu", "Add", "Resize"}  # ops that keep channels apart (Resize by scales)
+
+
+def pad_narrow_channels(model: onnx.ModelProto, narrow: int = 8, block: int = BLOCK) -> tuple[onnx.ModelProto, int]:
+    """A copy of `model` whose `narrow`-channel tensors between convolutions carry `block`
+    channels, the extra ones zero; and how many convolutions were widened.
+
+    The pose model's segmentation head runs 8-channel blocks at 128² and 256²: with AVX-512's
+    16-channel blocks they cannot stay blocked, and onnxruntime converts each tensor out and back
+    (~1.4 ms a run). Zero weights and biases keep the extra channels at exactly zero through
+    Clip, Add and Resize, and zero input weights keep them out of every result, so the outputs are
+    the same; the head's arithmetic grows by a few percent of the model's. A region whose tensors
+    reach anything but convolutions and channel-wise ops (an output, a reshape) is left alone.
+    """
+    padded_model = onnx.ModelProto()
+    padded_model.CopyFrom(model)
+    graph = padded_model.graph
+    weights = {initializer.name: initializer for initializer in graph.initializer}
+    consumers: dict[str, list[onnx.NodeProto]] = defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    outputs = {output.name for output in graph.output}
+
+    def is_conv(node: onnx.NodeProto) -> bool:
+        return node.op_type in ("Conv", "FusedConv") and node.input[1] in weights
+
+    def group(node: onnx.NodeProto) -> int:
+        return next((helper.get_attribute_value(a) for a in node.attribute if a.name == "group"), 1)
+
+    # Tensors to widen: convolution outputs with `narrow` channels, then whatever channel-wise ops
+    # make of them.
+    widen = [node.output[0] for node in graph.node if is_conv(node) and weights[node.input[1]].dims[0] == narrow]
+    wide: set[str] = set()
+    while widen:
+        name = widen.pop()
+        if name in wide:
+            continue
+        if name in outputs:
+            return model, 0
+        wide.add(name)
+        for node in consumers[name]:
+            if node.op_type in _CHANNELWISE:
+                if node.op_type == "Resize" and len(node.input) > 3 and node.input[3]:
+                    return model, 0  # sizes name the channel count
+                widen.append(node.output[0])
+            elif not is_conv(node) or (name in node.input[3:] and node.output[0] not in wide):
+                return model, 0  # not a convolution, or the summand of one that stays narrow
+    # Every Add must see wide tensors on both sides, or the channels would not line up.
+    for node in graph.node:
+        if node.op_type == "Add" and node.output[0] in wide and not all(name in wide for name in node.input):
+            return model, 0
+
+    conv_nodes = [node for node in graph.node if is_conv(node)]
+    if len({node.input[1] for node in conv_nodes}) < len(conv_nodes):
+        return model, 0  # shared weights: widening one convolution would widen another
+    convs = 0
+    for node in conv_nodes:
+        kernel = numpy_helper.to_array(weights[node.input[1]])  # (O, I / group, kh, kw)
+        depthwise = group(node) == narrow and kernel.shape[1] == 1 and node.input[0] in wide
+        widened_out = node.output[0] in wide
+        widened_in = node.input[0] in wide and not depthwise
+        if not (widened_out or widened_in):
+            continue
+        if widened_out:
+            kernel = np.concatenate([kernel, np.zeros((block - narrow, *kernel.shape[1:]), kernel.dtype)], 0)
+            if len(node.input) > 2 and node.input[2]:
+                bias = numpy_helper.to_array(weights[node.input[2]])
+                weights[node.input[2]].CopyFrom(numpy_helper.from_array(
+                    np.concatenate([bias, np.zeros(block - narrow, bias.dtype)]), node.input[2]))
+        if widened_in:
+            kernel = np.concatenate([kernel, np.zeros((kernel.shape[0], block - narrow, *kernel.shape[2:]), kernel.dtype)], 1)
+        weights[node.input[1]].CopyFrom(numpy_helper.from_array(kernel, node.input[1]))
+        if depthwise:
+            for attribute in node.attribute:
+                if attribute.name == "group":
+                    attribute.i = block
+        convs += 1
+    for info in graph.value_info:  # the recorded shapes, so onnxruntime's shape check agrees
+        if info.name in wide and len(info.type.tensor_type.shape.dim) > 1:
+            info.type.tensor_type.shape.dim[1].dim_value = block
+    return padded_model, convs

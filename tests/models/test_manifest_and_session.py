@@ -116,10 +116,12 @@ def test_run_time_never_imports_torch_or_mediapipe() -> None:
 
 
 def test_cpu_twin_fuses_residual_blocks_and_matches_the_standard_model() -> None:
-    # The CPU provider loads <name>.cpu.onnx (Conv → Add → Clip as one FusedConv, which keeps
-    # onnxruntime's blocked layout); every other provider the standard file. Same numbers.
+    # The CPU provider loads <name>.cpu.onnx (Conv → Add → Clip as one FusedConv, 8-channel
+    # tensors carried as 16, both of which keep onnxruntime's blocked layout); every other
+    # provider the standard file. Same numbers.
     import onnx
     import onnxruntime as ort
+    from onnx import numpy_helper
 
     spec = load_model_spec("pose_landmarks")
     assert spec.cpu_path is not None and spec.cpu_path != spec.path
@@ -127,6 +129,14 @@ def test_cpu_twin_fuses_residual_blocks_and_matches_the_standard_model() -> None
     fused = [node for node in twin.graph.node if node.op_type == "FusedConv"]
     assert len(fused) >= 10 and all(node.domain == "com.microsoft" for node in fused)
     assert not any(node.op_type == "FusedConv" for node in onnx.load(str(spec.path)).graph.node)
+
+    def kernel_shapes(model: onnx.ModelProto) -> list[tuple[int, ...]]:
+        weights = {w.name: w for w in model.graph.initializer}
+        return [tuple(numpy_helper.to_array(weights[node.input[1]]).shape) for node in model.graph.node
+                if node.op_type in ("Conv", "FusedConv") and node.input[1] in weights]
+
+    assert any(8 in shape[:2] for shape in kernel_shapes(onnx.load(str(spec.path))))  # the segmentation head
+    assert not any(8 in shape[:2] for shape in kernel_shapes(twin))
     session, _ = create_session(spec, "cpu")
     options = ort.SessionOptions()
     standard = ort.InferenceSession(str(spec.path), options, providers=["CPUExecutionProvider"])
