@@ -5,6 +5,9 @@ so the pipeline stages are timed without disk or camera waits. The first `--warm
 frames (session start-up, first detector run) are left out of the figures. With
 `--reference mediapipe`, mediapipe's Pose (full model, segmentation on) processes the same
 frames in a separate environment in the same run, and the ratio of medians is printed.
+`--rounds N` alternates the two N times (LiveFit, mediapipe, LiveFit, …): on a shared machine
+whose speed drifts over tens of seconds, each ratio then compares neighbouring moments, and the
+median of the rounds' ratios is the figure to quote.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--garment", metavar="ID|PATH",
                         help="garment to render (default: the first in the catalog); 'none' times perception only")
     parser.add_argument("--reference", choices=("mediapipe",), help="also time mediapipe's own Pose on the same frames")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate LiveFit and the reference this many times (default 1)")
     parser.set_defaults(func=bench_command)
 
 
@@ -73,24 +78,48 @@ def summarize(samples: list[float]) -> tuple[float, float]:
     return float(np.median(samples)), float(np.percentile(samples, 95))
 
 
-def bench_command(args: argparse.Namespace) -> int:
-    if args.frames < 1 or args.warmup < 0:
-        raise LiveFitError("--frames must be at least 1 and --warmup at least 0")
-    frames, decode_ms = load_frames(args.source, args.frames + args.warmup)
-    garment = bench_garment(args.garment)
-    height, width = frames[0].shape[:2]
-    stages: dict[str, list[float]] = {"decode": decode_ms[args.warmup:]}
+def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) -> tuple[dict[str, list[float]], str, str]:
+    """Per-stage milliseconds of the timed frames (after the warm-up), the device summary and the
+    providers, from a fresh pipeline (so every round starts from the same state)."""
+    stages: dict[str, list[float]] = {}
     with FramePipeline(device=args.device, garment=garment, live=True) as pipeline:  # as the mirror runs it
         for index, frame in enumerate(frames):
             result = pipeline.process(frame, index / 30.0)
             if index >= args.warmup:
                 for stage, ms in result.timings_ms.items():
                     stages.setdefault(stage, []).append(ms)
-        device = pipeline.device_summary
         providers = ", ".join(f"{i.model}={i.provider}" for i in pipeline.perception.session_infos)
+        return stages, pipeline.device_summary, providers
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    if args.frames < 1 or args.warmup < 0:
+        raise LiveFitError("--frames must be at least 1 and --warmup at least 0")
+    if args.rounds < 1:
+        raise LiveFitError("--rounds must be at least 1")
+    frames, decode_ms = load_frames(args.source, args.frames + args.warmup)
+    garment = bench_garment(args.garment)
+    height, width = frames[0].shape[:2]
+    stages: dict[str, list[float]] = {"decode": decode_ms[args.warmup:]}
     out = sys.stdout
-    out.write(f"source {args.source}: {width}x{height}, {args.frames} timed frames after {args.warmup} warm-up, "
-              f"device {device}, garment {garment.id if garment else 'none'}\n")
+    # As shipped, mediapipe's desktop build runs its models on one XNNPACK thread; with as many
+    # threads as LiveFit uses it is faster. Both are timed, the ratio to each printed.
+    references = (("as shipped", True), ("same threads as LiveFit", False)) if args.reference == "mediapipe" else ()
+    if references:
+        from app.reference.mediapipe_ref import run_mediapipe_pose  # its environment only when asked for
+    rounds: list[tuple[float, list]] = []  # LiveFit's median total, each reference's ReferenceRun
+    for round_index in range(args.rounds):
+        timed, device, providers = _time_pipeline(args, frames, garment)
+        for stage, samples in timed.items():
+            stages.setdefault(stage, []).extend(samples)
+        reference_runs = [run_mediapipe_pose(frames, warmup=args.warmup, stock_xnnpack=stock) for _, stock in references]
+        rounds.append((summarize(timed["total"])[0], reference_runs))
+        if args.rounds > 1:
+            log.info("round %d of %d: LiveFit %.2f ms%s", round_index + 1, args.rounds, rounds[-1][0],
+                     "".join(f", mediapipe {run.median_ms:.2f} ms" for run in reference_runs))
+    out.write(f"source {args.source}: {width}x{height}, {args.frames} timed frames after {args.warmup} warm-up"
+              f"{f' × {args.rounds} rounds' if args.rounds > 1 else ''}, device {device}, "
+              f"garment {garment.id if garment else 'none'}\n")
     out.write(f"providers: {providers}\n")
     out.write(f"{'stage':<10} {'median ms':>10} {'p95 ms':>10}\n")
     for stage, samples in stages.items():
@@ -98,13 +127,15 @@ def bench_command(args: argparse.Namespace) -> int:
         out.write(f"{stage:<10} {median:>10.2f} {p95:>10.2f}\n")
     total_median, _ = summarize(stages["total"])
     out.write(f"throughput {1000.0 / total_median:.1f} frames/s (from the median total, decode excluded)\n")
-    if args.reference == "mediapipe":
-        from app.reference.mediapipe_ref import run_mediapipe_pose
-
-        # As shipped, mediapipe's desktop build runs its models on one XNNPACK thread; with as
-        # many threads as LiveFit uses it is faster. Both are printed, the ratio for each.
-        for label, stock in (("as shipped", True), ("same threads as LiveFit", False)):
-            reference = run_mediapipe_pose(frames, warmup=args.warmup, stock_xnnpack=stock)
-            out.write(f"mediapipe Pose(full, segmentation), {label}: median {reference.median_ms:.2f} ms, "
-                      f"p95 {reference.p95_ms:.2f} ms; ratio LiveFit/mediapipe {total_median / reference.median_ms:.2f}\n")
+    for index, (label, _) in enumerate(references):
+        runs = [theirs[index] for _, theirs in rounds]
+        ratios = [ours / run.median_ms for (ours, _), run in zip(rounds, runs)]
+        medians = [run.median_ms for run in runs]
+        if args.rounds == 1:
+            out.write(f"mediapipe Pose(full, segmentation), {label}: median {medians[0]:.2f} ms, "
+                      f"p95 {runs[0].p95_ms:.2f} ms; ratio LiveFit/mediapipe {ratios[0]:.2f}\n")
+        else:
+            out.write(f"mediapipe Pose(full, segmentation), {label}: round medians "
+                      f"{' '.join(f'{m:.2f}' for m in medians)} ms; LiveFit {' '.join(f'{o:.2f}' for o, _ in rounds)} ms; "
+                      f"ratios {' '.join(f'{r:.2f}' for r in ratios)}, median ratio {float(np.median(ratios)):.2f}\n")
     return 0

@@ -19,3 +19,12 @@ def test_bench_reports_each_stage_and_throughput(capsys) -> None:
 def test_bench_refuses_zero_frames(capsys) -> None:
     assert main(["bench", "--frames", "0"]) == 2
     assert "--frames must be at least 1" in capsys.readouterr().err
+    assert main(["bench", "--rounds", "0"]) == 2
+    assert "--rounds must be at least 1" in capsys.readouterr().err
+
+
+def test_bench_runs_and_reports_several_rounds(capsys) -> None:
+    assert main(["bench", "--frames", "2", "--warmup", "1", "--rounds", "2", "--device", "cpu", "--garment", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "2 timed frames after 1 warm-up × 2 rounds" in out
+    assert "pose" in out and "total" in out
