@@ -92,9 +92,9 @@ def pad_narrow_channels(model: onnx.ModelProto, narrow: int = 8, block: int = BL
 
     The pose model's segmentation head runs 8-channel blocks at 128² and 256²: with AVX-512's
     16-channel blocks they cannot stay blocked, and onnxruntime converts each tensor out and back
-    (~1.4 ms a run). Zero weights and biases keep the extra channels at exactly zero through
-    Clip, Add and Resize, and zero input weights keep them out of every result, so the outputs are
-    the same; the head's arithmetic grows by a few percent of the model's. A region whose tensors
+    (~1.2 ms a run). The extra channels get zero weights and biases, and every convolution reading
+    them zero input weights, so they never reach a result: the outputs are the same up to
+    rounding; the head's arithmetic grows by a few percent of the model's. A region whose tensors
     reach anything but convolutions and channel-wise ops (an output, a reshape) is left alone.
     """
     padded_model = onnx.ModelProto()
@@ -129,8 +129,9 @@ def pad_narrow_channels(model: onnx.ModelProto, narrow: int = 8, block: int = BL
                 if node.op_type == "Resize" and len(node.input) > 3 and node.input[3]:
                     return model, 0  # sizes name the channel count
                 widen.append(node.output[0])
-            elif not is_conv(node) or (name in node.input[3:] and node.output[0] not in wide):
-                return model, 0  # not a convolution, or the summand of one that stays narrow
+            elif not is_conv(node) or group(node) not in (1, narrow) or (
+                    name in node.input[3:] and node.output[0] not in wide):
+                return model, 0  # not a plain or depthwise convolution, or the summand of a narrow one
     # Every Add must see wide tensors on both sides, or the channels would not line up.
     for node in graph.node:
         if node.op_type == "Add" and node.output[0] in wide and not all(name in wide for name in node.input):
