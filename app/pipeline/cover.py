@@ -41,6 +41,8 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     Returns the number of pixels filled and their bounds (x0, y0, x1, y1) in the box (or None).
     """
     height, width = labels.shape
+    if not (merged.flags.c_contiguous and sleeve_region.flags.c_contiguous):
+        raise ValueError("cover_gaps edits merged and sleeve_region in place: pass C-contiguous arrays")
     half_h, half_w = height // 2, width // 2
     if half_h == 0 or half_w == 0:
         return 0, None
@@ -73,19 +75,22 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     inside[inside] = lenders_mask[ry[inside], rx[inside]] > 0
     ly, lx = np.where(inside, ry, ly), np.where(inside, rx, lx)
     # Each half-resolution pixel stands for its 2×2 block, and borrows from the lender's block.
-    dy, dx = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1])
-    ys, xs = (2 * hy[:, None] + dy).ravel(), (2 * hx[:, None] + dx).ravel()
-    source = merged[(2 * ly[:, None] + dy).ravel(), (2 * lx[:, None] + dx).ravel()]
+    # Flat indices into the box (one index array gathers ~2× faster than a pair).
+    block = np.array([0, 1, width, width + 1])
+    targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
+    flat_map = merged.reshape(-1, 2)
+    source = flat_map[((2 * ly * width + 2 * lx)[:, None] + block).ravel()]
     # Full resolution has the last word: never over solid garment.
-    here = merged[ys, xs]
+    here = flat_map[targets]
     tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
     ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
     take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
     if keep is not None:
-        take &= keep[ys, xs] == 0
-    ys, xs = ys[take], xs[take]
-    merged[ys, xs] = source[take]
-    sleeve_region[ys, xs] = 255
-    if not len(ys):
+        take &= keep.reshape(-1)[targets] == 0
+    targets = targets[take]
+    if not len(targets):
         return 0, None
-    return len(ys), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+    flat_map[targets] = source[take]
+    sleeve_region.reshape(-1)[targets] = 255
+    ys, xs = np.divmod(targets, width)
+    return len(targets), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
