@@ -35,9 +35,11 @@ class Perception:
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
                  parse: bool = True, live: bool = False):
-        """`live`: frames come from a camera and are shown at once — the face mesh may run beside
-        the frames instead of in them (see HumanParser); files keep results that repeat."""
-        self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people)
+        """`live`: frames come from a camera and are shown at once — the face mesh and the pose
+        detector's periodic check run beside the frames instead of in them (see HumanParser,
+        PoseEstimator); files keep results that repeat."""
+        self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people,
+                                  check_in_background=live)
         # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
         # than the whole-frame selfie model; stills may hold several people seen any way round.
         self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,

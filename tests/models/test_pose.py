@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import cv2
 import numpy as np
@@ -96,6 +97,23 @@ def test_tracking_recovers_after_the_person_leaves_and_returns(astronaut_bgr: np
     assert not any(r.detector_ran for r in results[1:4] + results[8:])
     nose = results[-1].primary.landmarks[B.NOSE]
     assert np.hypot(*(nose - (224 + 221, 14 + 127))) < TOLERANCE_PX
+
+
+def test_a_live_tracker_checks_its_roi_beside_the_frames(astronaut_bgr: np.ndarray) -> None:
+    # Once a second the detector checks the tracked ROI (~10 ms on 2 cores); a live camera runs
+    # that check on a thread of its own, so no frame carries it, and tracking stays on the person.
+    frame = rgb(canvas(astronaut_bgr, 224, 14))
+    in_frame, beside = PoseEstimator(device="cpu"), PoseEstimator(device="cpu", check_in_background=True)
+    try:
+        ran_in_frame = [in_frame.process(frame, i / 30).detector_ran for i in range(40)]
+        results = [beside.process(frame, i / 30) for i in range(40)]
+        assert any(ran_in_frame[1:]) and not any(r.detector_ran for r in results[1:])
+        assert any(t.name.startswith("pose-check") for t in threading.enumerate())  # it did run
+        nose = results[-1].primary.landmarks[B.NOSE]
+        assert np.hypot(*(nose - (224 + 221, 14 + 127))) < TOLERANCE_PX
+    finally:
+        beside.close()
+    assert not any(t.name.startswith("pose-check") and t.is_alive() for t in threading.enumerate())
 
 
 def test_still_person_gives_still_landmarks(astronaut_bgr: np.ndarray) -> None:
