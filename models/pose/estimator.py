@@ -182,15 +182,13 @@ class PoseEstimator:
             detections, self._check = self._check.result(), None
             if self._roi is not None:
                 self._roi = _corrected_roi(detections, self._roi)
-        if self._roi is not None and self._since_detection >= REDETECT_EVERY and self._check is None:
-            # Landmark-driven tracking can creep (an upper-body shot has no hips to anchor the
-            # ROI's scale): once a second the detector checks the ROI and corrects a drifted one.
+        # Landmark-driven tracking can creep (an upper-body shot has no hips to anchor the ROI's
+        # scale): once a second the detector checks the ROI and corrects a drifted one.
+        due = self._roi is not None and self._since_detection >= REDETECT_EVERY and self._check is None
+        if due and self._background is None:
             self._since_detection = 0
-            if self._background is not None:
-                self._check = self._background.submit(self._checker, frame_rgb)
-            else:
-                detector_ran = True
-                self._roi = _corrected_roi(self.detector(frame_rgb), self._roi)
+            detector_ran = True
+            self._roi = _corrected_roi(self.detector(frame_rgb), self._roi)
         if self._roi is not None:
             output = self.landmarker(frame_rgb, self._roi)
             self._since_detection += 1
@@ -202,6 +200,11 @@ class PoseEstimator:
             self._reset_filters()
             return PoseResult((), (width, height), detector_ran)
         person = self._track(output, time_s, width, height)
+        if due and self._background is not None:
+            # Started after this frame's landmark model, whose threads it would slow: beside the
+            # parse and render, which leave a core free.
+            self._since_detection = 0
+            self._check = self._background.submit(self._checker, frame_rgb)
         return PoseResult((person,), (width, height), detector_ran)
 
     # -- stream mode -------------------------------------------------------------------------
