@@ -17,6 +17,7 @@ from models.pose import BlazePose as B
 from models.pose import Person
 
 HAND_RADIUS = 0.16  # × shoulder width
+MIN_HAND_VISIBILITY = 0.5  # mean over wrist and fingers (as the parser's)
 FEATHER_PX = 2  # blur radius of the masks' edges
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
@@ -82,6 +83,8 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     person_mask = cv2.LUT(region, _PERSON_LUT)
     hands = np.zeros_like(head)
     for wrist, fingers in _HANDS:
+        if float(person.visibility[[wrist, *fingers]].mean()) < MIN_HAND_VISIBILITY:
+            continue  # a hand the pose only guesses lies on whatever hides it: the parse's arms decide
         for finger in fingers:
             _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)
     # Only where the person really is, and not on a sleeve's cuff (the wrist landmark often sits

@@ -152,14 +152,22 @@ def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> Non
 
 
 def _reaching_the_wrist(bare: np.ndarray, hand: np.ndarray, elbow: np.ndarray, wrist: np.ndarray,
-                        radius: float) -> np.ndarray:
+                        radius: float, seen: tuple[bool, bool]) -> np.ndarray:
     """(h, w) bool: the skin-coloured arm pixels `bare` (h, w) bool that are connected to the
     wrist end of the arm. A bare arm's skin runs down to the wrist (a short sleeve or a strap ends
     above it); a skin-coloured patch in the middle of a sleeve, cut off from the wrist by cloth,
     is the sleeve (an orange suit, a beige jumper). The wrist end is the hand's capsules
-    (`hand` (h, w) uint8) and the last WRIST_END of the forearm, in the same box pixels."""
-    end = hand.copy()
-    _capsule(end, [wrist + (elbow - wrist) * WRIST_END, wrist], radius)
+    (`hand` (h, w) uint8) and the last WRIST_END of the forearm, in the same box pixels.
+    `seen`: whether the pose sees the elbow and the wrist. A guessed wrist lies on whatever hides
+    it, so then the skin must reach the elbow instead; with neither seen, nothing is bare arm."""
+    elbow_seen, wrist_seen = seen
+    if not (elbow_seen or wrist_seen):
+        return np.zeros_like(bare)
+    end = hand.copy() if wrist_seen else np.zeros_like(hand)
+    if wrist_seen:
+        _capsule(end, [wrist + (elbow - wrist) * WRIST_END, wrist], radius)
+    else:
+        _capsule(end, [elbow], radius)
     count, components = cv2.connectedComponents(bare.astype(np.uint8), connectivity=8)
     if count <= 1:
         return bare
@@ -354,7 +362,8 @@ class HumanParser:
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
-            out[_reaching_the_wrist(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body)
+            joints_seen = tuple(bool(person.visibility[j] >= MIN_HAND_VISIBILITY) for j in (elbow, wrist))
+            out[_reaching_the_wrist(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body, joints_seen)
                 if person.in_frame[wrist] else arm & skin] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
             # only past the middle of the hand: the landmark "wrist" often sits inside a long
@@ -363,10 +372,10 @@ class HumanParser:
             reach = knuckles - local[wrist]
             past_cuff = _half_plane(shape, local[wrist] + HAND_CUFF_FRACTION * reach,
                                     reach / max(float(np.hypot(*reach)), 1e-6))
-            # Where the pose only guesses the hand (hidden behind the body or an object), only its
-            # skin: a guessed hand's capsule lies on whatever hides it.
-            seen = float(person.visibility[[wrist, *fingers]].mean()) >= MIN_HAND_VISIBILITY
-            out[hand.astype(bool) & mine & (skin | past_cuff if seen else skin)] = arm_label
+            # Not where the pose only guesses the hand (hidden behind the body or an object): a
+            # guessed hand's capsule lies on whatever hides it, skin-coloured cloth included.
+            if float(person.visibility[[wrist, *fingers]].mean()) >= MIN_HAND_VISIBILITY:
+                out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
 
         if face_outline is not None:
             centre = (face.points[CHIN] + face.points[FOREHEAD]) / 2 * scale - origin

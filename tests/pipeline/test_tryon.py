@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import numpy as np
 import pytest
 from app.garments.model import SleeveKind
@@ -262,3 +265,31 @@ def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(d
     as_labelled = fit_garment(garment, person, labels, SleeveKind.LONG, widths).body_points
     moved = np.abs(fit_garment(garment, person, split, SleeveKind.LONG, widths).body_points - as_labelled).max(1)
     assert moved.max() <= 1.0, moved
+
+
+@pytest.mark.parametrize("visibility", [1.0, 0.1])
+def test_only_a_hand_the_pose_sees_stays_in_front(drawn_person, drawn_garment, visibility: float) -> None:
+    # A hand over the chest on bare skin (a low neckline): in front of the garment when the pose
+    # sees it; when it only guesses it (hidden behind the body), the skin there is the wearer's
+    # chest, which the garment covers.
+    frame, perception = drawn_person()
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    landmarks, seen = person.landmarks.copy(), person.visibility.copy()
+    hand = (B.LEFT_WRIST, B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)
+    landmarks[list(hand)] = [(330, 250), (345, 262), (340, 268), (348, 252)]
+    seen[list(hand)] = visibility
+    chest = np.zeros_like(labels)
+    cv2.circle(chest, (340, 258), 24, 1, -1)
+    labels[chest > 0] = Label.TORSO_SKIN
+    frame = frame.copy()
+    frame[chest > 0] = (140, 170, 220)
+    person = replace(person, landmarks=landmarks, visibility=seen)
+    perception = PerceptionResult(PoseResult((person,), perception.pose.frame_size, False),
+                                  replace(perception.parse, labels=labels), {})
+    out = TryOnRenderer(drawn_garment(SleeveKind.SHORT)).render(frame, perception).image
+    core = np.zeros_like(labels)
+    cv2.circle(core, (340, 258), 8, 1, -1)
+    if visibility >= 0.5:
+        assert kept(frame, out)[core > 0].mean() >= 0.9
+    else:
+        assert changed(frame, out)[core > 0].mean() >= 0.9
