@@ -13,11 +13,11 @@ import cv2
 import numpy as np
 
 from models.parsing.labels import Label
+from models.parsing.parser import MIN_HAND_VISIBILITY
 from models.pose import BlazePose as B
 from models.pose import Person
 
 HAND_RADIUS = 0.16  # × shoulder width
-MIN_HAND_VISIBILITY = 0.5  # mean over wrist and fingers (as the parser's)
 FEATHER_PX = 2  # blur radius of the masks' edges
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)

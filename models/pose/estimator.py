@@ -200,7 +200,7 @@ class PoseEstimator:
             self._reset_filters()
             return PoseResult((), (width, height), detector_ran)
         person = self._track(output, time_s, width, height)
-        if due and self._background is not None:
+        if due and self._background is not None and not detector_ran:
             # Started after this frame's landmark model, whose threads it would slow: beside the
             # parse and render, which leave a core free.
             self._since_detection = 0
