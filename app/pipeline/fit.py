@@ -22,7 +22,7 @@ import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
-from app.pipeline.arms import arm_half_widths
+from app.pipeline.arms import arm_half_widths, seen
 from models.parsing.labels import Label
 from models.pose import BlazePose as B
 from models.pose import Person
@@ -41,7 +41,6 @@ MAX_NECK_RAISE = 0.2  # × shoulder width
 FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 SPINE_MIN_VISIBILITY = 0.5
-ARM_MIN_VISIBILITY = 0.5  # both ends of an arm segment, for it to stop the torso's side search
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -181,13 +180,11 @@ class Capsules:
 
 def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> Capsules:
     """Each arm segment as a capsule of the given half-thickness."""
-    # Only segments the pose sees: a hidden arm's guessed joints wander by 10–20 px from frame to
-    # frame, and the torso's sides would stop wherever the guess happens to be.
-    seen = [key for key, (a, b) in ARM_SEGMENTS.items()
-            if min(person.visibility[a], person.visibility[b]) >= ARM_MIN_VISIBILITY]
-    ends = np.array([[person.landmarks[a], person.landmarks[b]] for a, b in (ARM_SEGMENTS[k] for k in seen)],
+    # Only segments the pose sees: the torso's sides would stop wherever a guess happens to be.
+    keys = [key for key in ARM_SEGMENTS if seen(person, key)]
+    ends = np.array([[person.landmarks[a], person.landmarks[b]] for a, b in (ARM_SEGMENTS[k] for k in keys)],
                     np.float64).reshape(-1, 2, 2)
-    radii = np.array([max(1.0, widths[key]) for key in seen], np.float64)
+    radii = np.array([max(1.0, widths[key]) for key in keys], np.float64)
     return Capsules(ends[:, 0], ends[:, 1] - ends[:, 0], radii)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from app.pipeline.arms import seen
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_HAND_VISIBILITY
 from models.pose import BlazePose as B
@@ -94,11 +95,14 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
     # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)
+    # Only the segments the pose sees: a guessed forearm lies on the torso it is hidden behind.
     for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS if arm_half_widths else ()):
-        _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, arm_half_widths[(side, "fore")])
-        upper_end = person.landmarks[elbow]
-        start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
-        _line(cores, start, upper_end, origin, arm_half_widths[(side, "upper")])
+        if seen(person, (side, "fore")):
+            _line(cores, person.landmarks[elbow], person.landmarks[wrist], origin, arm_half_widths[(side, "fore")])
+        if seen(person, (side, "upper")):
+            upper_end = person.landmarks[elbow]
+            start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
+            _line(cores, start, upper_end, origin, arm_half_widths[(side, "upper")])
     cores &= cv2.LUT(region, _CLOTHING_LUT)  # bare arms are already in `arms`, exactly
     front = head | hands
     over_torso = front | arms | cores

@@ -293,3 +293,25 @@ def test_only_a_hand_the_pose_sees_stays_in_front(drawn_person, drawn_garment, v
         assert kept(frame, out)[core > 0].mean() >= 0.9
     else:
         assert changed(frame, out)[core > 0].mean() >= 0.9
+
+
+@pytest.mark.parametrize("visibility", [1.0, 0.1])
+def test_only_a_sleeved_forearm_the_pose_sees_stays_in_front(drawn_person, drawn_garment, visibility: float) -> None:
+    # A long-sleeved forearm across the chest under a short-sleeved garment stays in front of
+    # it when the pose sees it; a guessed one (hidden behind the body) lies on the torso, which
+    # the garment covers.
+    frame, perception = drawn_person(arm_across=True, bare_arms=False)
+    person = perception.pose.primary
+    seen = person.visibility.copy()
+    seen[[B.LEFT_ELBOW, B.LEFT_WRIST]] = visibility
+    perception = PerceptionResult(PoseResult((replace(person, visibility=seen),), perception.pose.frame_size, False),
+                                  perception.parse, {})
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    out = renderer.render(frame, perception).image
+    assert not renderer.last_fit.cover  # the wearer's long sleeves stay: the garment's are shorter
+    core = np.zeros(frame.shape[:2], np.uint8)
+    cv2.line(core, (345, 250), (365, 257), 1, 5)  # the middle of the forearm, over the chest
+    if visibility >= 0.5:
+        assert kept(frame, out)[core > 0].mean() >= 0.9
+    else:
+        assert changed(frame, out)[core > 0].mean() >= 0.9
