@@ -1,0 +1,59 @@
+"""The CPU twin's channel widening on small graphs: same outputs, and regions it must leave alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+from models.export.cpu_fusion import pad_narrow_channels
+
+
+def _graph(narrow_output: bool) -> onnx.ModelProto:
+    """x (1, 3, 16, 16) → Conv 3→8 → Clip → depthwise Conv 8 → Add(skip) → Conv 8→4 → y; with
+    `narrow_output` the 8-channel Clip output is also a graph output."""
+    rng = np.random.default_rng(0)
+
+    def weight(name: str, shape: tuple[int, ...]) -> onnx.TensorProto:
+        return numpy_helper.from_array(rng.normal(0, 0.5, shape).astype(np.float32), name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["a"], kernel_shape=[1, 1]),
+        helper.make_node("Clip", ["a", "lo", "hi"], ["c"]),
+        helper.make_node("Conv", ["c", "w2", "b2"], ["d"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=8),
+        helper.make_node("Add", ["d", "c"], ["e"]),
+        helper.make_node("Conv", ["e", "w3", "b3"], ["y"], kernel_shape=[1, 1]),
+    ]
+    initializers = [weight("w1", (8, 3, 1, 1)), weight("b1", (8,)), weight("w2", (8, 1, 3, 3)), weight("b2", (8,)),
+                    weight("w3", (4, 8, 1, 1)), weight("b3", (4,)),
+                    numpy_helper.from_array(np.array(0.0, np.float32), "lo"),
+                    numpy_helper.from_array(np.array(6.0, np.float32), "hi")]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 16, 16])]
+    if narrow_output:
+        outputs.append(helper.make_tensor_value_info("c", TensorProto.FLOAT, [1, 8, 16, 16]))
+    graph = helper.make_graph(nodes, "narrow", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+                              outputs, initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def _run(model: onnx.ModelProto, x: np.ndarray) -> list[np.ndarray]:
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": x})
+
+
+def test_narrow_tensors_are_carried_wide_with_the_same_outputs() -> None:
+    model = _graph(narrow_output=False)
+    widened, count = pad_narrow_channels(model)
+    assert count == 3  # the two convolutions making 8 channels and the one reading them
+    onnx.checker.check_model(widened)
+    shapes = {w.name: tuple(w.dims) for w in widened.graph.initializer}
+    assert shapes["w1"] == (16, 3, 1, 1) and shapes["w2"] == (16, 1, 3, 3) and shapes["w3"] == (4, 16, 1, 1)
+    x = np.random.default_rng(1).random((1, 3, 16, 16), np.float32)
+    assert np.abs(_run(widened, x)[0] - _run(model, x)[0]).max() < 1e-5
+
+
+def test_a_narrow_tensor_that_leaves_the_graph_is_left_alone() -> None:
+    model = _graph(narrow_output=True)
+    widened, count = pad_narrow_channels(model)
+    assert count == 0 and widened is model
