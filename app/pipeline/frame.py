@@ -41,7 +41,7 @@ class FramePipeline:
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None
-        self.renderer = TryOnRenderer(garment, compositor)
+        self.renderer = TryOnRenderer(garment, compositor, masks_beside=live)
 
     @property
     def garment(self) -> Garment | None:
@@ -71,6 +71,7 @@ class FramePipeline:
 
     def close(self) -> None:
         self.perception.close()
+        self.renderer.close()
 
     def __enter__(self) -> FramePipeline:
         return self

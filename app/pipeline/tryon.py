@@ -9,6 +9,7 @@ person fades the garment out over `FADE_FRAMES` instead of leaving it hanging or
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,7 +22,7 @@ from app.pipeline.cover import cover_gaps
 from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
-from app.pipeline.occlusion import arm_mask, build_occlusion
+from app.pipeline.occlusion import Occlusion, arm_mask, build_occlusion
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.warp import Layer, sleeve_layers, torso_layer
 from models.pose import BlazePose as B
@@ -90,15 +91,31 @@ def _with_vector(fit: GarmentFit, vector: np.ndarray, parse_offsets: np.ndarray)
     return replace(fit, body_points=body, placed_points=placed, sleeves=tuple(sleeves))
 
 
+def _masks(frame_bgr: np.ndarray, labels: np.ndarray, person, box: tuple[int, int, int, int],
+           arm_cores: dict[tuple[str, str], float] | None) -> tuple[Occlusion, np.ndarray]:
+    """What stays in front and the shading over `box`: both need only the frame, the parse and
+    the pose, not the garment's maps, so they can be made beside them."""
+    return build_occlusion(labels, person, box, arm_cores), shading_map(frame_bgr, labels, box)
+
+
 class TryOnRenderer:
     """`device_compositor`: sample and composite in one ONNX graph on the GPU (the models' device),
-    instead of OpenCV on the CPU; both give the same picture within a grey level or two."""
+    instead of OpenCV on the CPU; both give the same picture within a grey level or two.
+    `masks_beside` (a live pipeline, which closes the renderer): occlusion and shading are made on
+    a thread of their own while this one merges, fills and samples the garment's maps (the
+    pictures are the same either way). Call `close()` when done."""
 
-    def __init__(self, garment: Garment | None = None, device_compositor: DeviceCompositor | None = None):
+    def __init__(self, garment: Garment | None = None, device_compositor: DeviceCompositor | None = None,
+                 masks_beside: bool = False):
         self.garment = garment
         self.device_compositor = device_compositor
         self._atlas: GarmentAtlas | None = build_atlas(garment) if garment is not None else None
+        self._beside = ThreadPoolExecutor(1, thread_name_prefix="render-masks") if masks_beside else None
         self.reset()
+
+    def close(self) -> None:
+        if self._beside is not None:
+            self._beside.shutdown(wait=True)
 
     def reset(self) -> None:
         """Forget motion state: smoothing, the last fit kept for fading out."""
@@ -196,6 +213,10 @@ class TryOnRenderer:
         shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
         reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover_torso else 0.0
         box = union_box(layers, int(np.ceil(reach)), (width, height))
+        # Over the whole box (cropped below), so the result does not depend on which thread made it.
+        cores = None if fit.cover else fit.arm_cores
+        masks = (self._beside.submit(_masks, frame_bgr, labels, person, box, cores) if self._beside is not None
+                 else None)
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
         drawn = half_alpha(merged, self._atlas.alpha)
         parts = [bounds_of(drawn, 2)]
@@ -216,9 +237,12 @@ class TryOnRenderer:
         by1 = min(merged.shape[0], max(part[3] for part in parts) + DRAWN_MARGIN)
         merged = np.ascontiguousarray(merged[by0:by1, bx0:bx1])
         sleeve_region = np.ascontiguousarray(sleeve_region[by0:by1, bx0:bx1])
+        occlusion, shading = masks.result() if masks is not None else _masks(frame_bgr, labels, person, box, cores)
+        trim = (slice(by0, by1), slice(bx0, bx1))
+        occlusion = Occlusion(np.ascontiguousarray(occlusion.over_torso[trim]),
+                              np.ascontiguousarray(occlusion.over_sleeves[trim]))
+        shading = np.ascontiguousarray(shading[trim])
         box = (box[0] + bx0, box[1] + by0, box[0] + bx1, box[1] + by1)
-        occlusion = build_occlusion(labels, person, box, None if fit.cover else fit.arm_cores)
-        shading = shading_map(frame_bgr, labels, box)
         if self.device_compositor is not None:
             image = self.device_compositor.composite(frame_bgr, self._atlas.texture, box, merged, sleeve_region,
                                                      occlusion, shading, opacity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import cv2
@@ -315,3 +316,18 @@ def test_only_a_sleeved_forearm_the_pose_sees_stays_in_front(drawn_person, drawn
         assert kept(frame, out)[core > 0].mean() >= 0.9
     else:
         assert changed(frame, out)[core > 0].mean() >= 0.9
+
+
+def test_masks_made_beside_give_the_same_picture(drawn_person, drawn_garment) -> None:
+    # A live pipeline makes occlusion and shading on a second thread while the garment's maps are
+    # merged and filled: the picture must not depend on it.
+    frame, perception = drawn_person(arm_across=True, bare_arms=False)
+    garment = drawn_garment(SleeveKind.SHORT)
+    in_frame, beside = TryOnRenderer(garment), TryOnRenderer(garment, masks_beside=True)
+    try:
+        for index in range(3):
+            expected = in_frame.render(frame, perception, index / 30).image
+            assert np.array_equal(beside.render(frame, perception, index / 30).image, expected)
+    finally:
+        beside.close()
+    assert not any(t.name.startswith("render-masks") and t.is_alive() for t in threading.enumerate())
