@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from models.parsing.labels import Label
+from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
 from models.pose import Person
 
@@ -21,9 +22,6 @@ SEGMENTS = {
 SKIN_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
 ARM_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT) + SKIN_LABELS
 MIN_HALF, MAX_HALF = 0.07, 0.22  # × shoulder width: the range an arm's half-thickness is believed in
-# Both ends' visibility, for a segment to count as seen: a hidden arm's guessed joints wander by
-# 10–20 px from frame to frame and lie on whatever hides the arm.
-MIN_SEEN_VISIBILITY = 0.5
 _SKIN_LUT = np.zeros(256, bool)
 _SKIN_LUT[list(SKIN_LABELS)] = True
 _ARM_LUT = np.zeros(256, bool)
@@ -31,7 +29,8 @@ _ARM_LUT[list(ARM_LABELS)] = True
 
 
 def seen(person: Person, key: tuple[str, str]) -> bool:
-    """Whether the pose sees both ends of the arm segment `key` (side, "upper"|"fore")."""
+    """Whether the pose sees both ends of the arm segment `key` (side, "upper"|"fore"): a hidden
+    arm's guessed joints wander by 10–20 px from frame to frame and lie on whatever hides it."""
     return bool(person.visibility[list(SEGMENTS[key])].min() >= MIN_SEEN_VISIBILITY)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.pipeline.arms import seen
 from models.parsing.labels import Label
-from models.parsing.parser import MIN_HAND_VISIBILITY
+from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
 from models.pose import Person
 
@@ -84,7 +84,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     person_mask = cv2.LUT(region, _PERSON_LUT)
     hands = np.zeros_like(head)
     for wrist, fingers in _HANDS:
-        if float(person.visibility[[wrist, *fingers]].mean()) < MIN_HAND_VISIBILITY:
+        if float(person.visibility[[wrist, *fingers]].mean()) < MIN_SEEN_VISIBILITY:
             continue  # a hand the pose only guesses lies on whatever hides it: the parse's arms decide
         for finger in fingers:
             _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)

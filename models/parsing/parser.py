@@ -57,7 +57,7 @@ SPLIT_MIN_SPREAD = 4.0  # grey levels: the floor of a colour model's per-channel
 SPLIT_MIN_SEPARATION = 3.0  # spreads between the two means, below which they look alike
 SLEEVE_CORE = 0.6  # of FOREARM_RADIUS: a forearm's non-skin core is its sleeve
 HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
-MIN_HAND_VISIBILITY = 0.5  # mean over wrist and fingers: below it the pose guesses where the hand is
+MIN_SEEN_VISIBILITY = 0.5  # a joint's (or a hand's mean) visibility below which the pose only guesses where it is
 WRIST_END = 0.3  # of the forearm, from the wrist: bare-arm skin must reach this far down
 THIGH_RADIUS = 0.26
 SHIN_RADIUS = 0.19
@@ -362,7 +362,7 @@ class HumanParser:
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
-            joints_seen = tuple(bool(person.visibility[j] >= MIN_HAND_VISIBILITY) for j in (elbow, wrist))
+            joints_seen = tuple(bool(person.visibility[j] >= MIN_SEEN_VISIBILITY) for j in (elbow, wrist))
             out[_reaching_the_wrist(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body, joints_seen)
                 if person.in_frame[wrist] else arm & skin] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
@@ -374,7 +374,7 @@ class HumanParser:
                                     reach / max(float(np.hypot(*reach)), 1e-6))
             # Not where the pose only guesses the hand (hidden behind the body or an object): a
             # guessed hand's capsule lies on whatever hides it, skin-coloured cloth included.
-            if float(person.visibility[[wrist, *fingers]].mean()) >= MIN_HAND_VISIBILITY:
+            if float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY:
                 out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
 
         if face_outline is not None:

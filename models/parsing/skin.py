@@ -8,7 +8,7 @@ luminance bound keeps white and black cloth (whose chroma is neutral) out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -31,7 +31,9 @@ class SkinModel:
     luma: float  # median Y of the samples
 
     @staticmethod
+    @lru_cache(maxsize=1)
     def generic() -> SkinModel:
+        """The one generic model (its chroma table is then built once, not per faceless frame)."""
         return SkinModel(_GENERIC_MEAN, np.linalg.inv(_GENERIC_COVARIANCE), _GENERIC_LUMA)
 
     @staticmethod
