@@ -1,0 +1,48 @@
+"""`livefit evaluate tryon`'s figures: what counts as covered, kept and the wearer's own."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.evaluate_cli import FACE, _nearest_face, tryon_figures
+
+UPPER_CLOTHES, BACKGROUND = 5, 0
+
+
+def _two_people_side_by_side() -> np.ndarray:
+    """(200, 200) uint8 CIHP labels: two people shoulder to shoulder, their tops touching."""
+    labels = np.zeros((200, 200), np.uint8)
+    labels[60:160, 10:100] = UPPER_CLOTHES  # the left person's top
+    labels[60:160, 100:190] = UPPER_CLOTHES  # the right person's top, touching it
+    labels[25:55, 40:70] = FACE
+    labels[25:55, 130:160] = FACE
+    return labels
+
+
+def test_the_wearer_is_the_body_under_their_own_face_not_their_neighbours_touching_top() -> None:
+    labels = _two_people_side_by_side()
+    own = _nearest_face(labels, nose=np.array([56.0, 42.0]))
+    tops = labels == UPPER_CLOTHES
+    mine = own & tops
+    assert mine[:, :95].sum() >= 0.95 * tops[:, :95].sum()  # all of the wearer's top
+    assert not mine[:, 105:].any()  # none of the neighbour's
+    other = _nearest_face(labels, nose=np.array([146.0, 42.0]))
+    assert not (other & tops)[:, :95].any() and (other & tops)[:, 105:].sum() == tops[:, 105:].sum()
+
+
+def test_one_face_leaves_the_wearer_to_the_segmentation() -> None:
+    labels = _two_people_side_by_side()
+    labels[25:55, 130:160] = BACKGROUND
+    assert _nearest_face(labels, nose=np.array([56.0, 42.0])) is None
+
+
+def test_figures_count_changed_old_top_and_untouched_face() -> None:
+    labels = _two_people_side_by_side()
+    before = np.full((200, 200, 3), 100, np.uint8)
+    after = before.copy()
+    after[60:160, 10:100] = (30, 30, 200)  # a new garment over the left top only
+    after[25:55, 40:45] = 180  # a stray edge over the left face
+    figures = tryon_figures(before, after, labels)
+    assert abs(figures["upper_visible"] - 0.5) < 1e-6  # the right top is untouched
+    assert abs(figures["face_hair_kept"] - (1 - 5 * 30 / (2 * 900))) < 1e-6
+    assert figures["arms_kept"] is None  # nobody's bare arms are labelled
