@@ -88,11 +88,12 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray) -> 
             "arms_kept": share(kept, ARMS)}
 
 
-def _nearest_face(labels: np.ndarray, nose: np.ndarray) -> np.ndarray | None:
+def _own_body(labels: np.ndarray, nose: np.ndarray) -> np.ndarray | None:
     """(H, W) bool: the pixels nearer the body below the labelled face nearest `nose` (x, y
-    frame pixels) than below any other labelled face, or None when the map has no face. A body
-    is taken as a vertical axis from the face's centre down BODY_FACES face sizes; distances are
-    in face sizes, so a near, large person and a far, small one split the space by their sizes."""
+    frame pixels) than below any other labelled face, or None with fewer than two faces (nobody
+    to tell the wearer from). A body is taken as a vertical axis from the face's centre down
+    BODY_FACES face sizes; distances are in face sizes, so a near, large person and a far, small
+    one split the space by their sizes."""
     count, _, stats, centres = cv2.connectedComponentsWithStats((labels == FACE).astype(np.uint8))
     faces = [(centres[i], float(np.sqrt(stats[i, cv2.CC_STAT_AREA]))) for i in range(1, count)
              if stats[i, cv2.CC_STAT_AREA] >= MIN_FACE_PIXELS]
@@ -116,9 +117,9 @@ def _wearer_labels(labels: np.ndarray, result) -> np.ndarray:
     mine = (person.mask(width, height) > WEARER_PROBABILITY).astype(np.uint8)
     grow = max(1, int(WEARER_GROW * max(height, width)))
     mine = cv2.dilate(mine, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))) > 0
-    own_body = _nearest_face(labels, person.landmarks[B.NOSE])
-    if own_body is not None:
-        mine &= own_body
+    own = _own_body(labels, person.landmarks[B.NOSE])
+    if own is not None:
+        mine &= own
     return np.where(mine, labels, 0).astype(labels.dtype)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.evaluate_cli import FACE, _nearest_face, tryon_figures
+from app.evaluate_cli import FACE, _own_body, tryon_figures
 
 UPPER_CLOTHES, BACKGROUND = 5, 0
 
@@ -21,19 +21,19 @@ def _two_people_side_by_side() -> np.ndarray:
 
 def test_the_wearer_is_the_body_under_their_own_face_not_their_neighbours_touching_top() -> None:
     labels = _two_people_side_by_side()
-    own = _nearest_face(labels, nose=np.array([56.0, 42.0]))
+    own = _own_body(labels, nose=np.array([56.0, 42.0]))
     tops = labels == UPPER_CLOTHES
     mine = own & tops
     assert mine[:, :95].sum() >= 0.95 * tops[:, :95].sum()  # all of the wearer's top
     assert not mine[:, 105:].any()  # none of the neighbour's
-    other = _nearest_face(labels, nose=np.array([146.0, 42.0]))
+    other = _own_body(labels, nose=np.array([146.0, 42.0]))
     assert not (other & tops)[:, :95].any() and (other & tops)[:, 105:].sum() == tops[:, 105:].sum()
 
 
 def test_one_face_leaves_the_wearer_to_the_segmentation() -> None:
     labels = _two_people_side_by_side()
     labels[25:55, 130:160] = BACKGROUND
-    assert _nearest_face(labels, nose=np.array([56.0, 42.0])) is None
+    assert _own_body(labels, nose=np.array([56.0, 42.0])) is None
 
 
 def test_figures_count_changed_old_top_and_untouched_face() -> None:
