@@ -68,7 +68,7 @@ class DeviceCompositor:
 
     def __init__(self, device: Device = "auto", io_binding: bool | None = None):
         self.spec = load_model_spec(MODEL_NAME)
-        self.session, self.info = create_session(self.spec, device)
+        self.session, self.info = create_session(self.spec, device, shapes_vary=True)  # the box changes every frame
         names = tuple(value.name for value in self.session.get_inputs())
         if sorted(names) != sorted(INPUT_NAMES):
             raise ModelError(f"{self.spec.path}: inputs {names} are not the compositor's {INPUT_NAMES}; "

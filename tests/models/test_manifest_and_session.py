@@ -15,7 +15,7 @@ import pytest
 from app.errors import DeviceError, ModelError
 from models.manifest import load_model_spec
 from models.runner import OnnxModel
-from models.session import create_session, provider_chain
+from models.session import create_session, cuda_options, provider_chain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,6 +94,30 @@ def test_cuda_request_without_a_gpu_says_so_clearly() -> None:
         pytest.skip("this machine really has CUDA")
     with pytest.raises(DeviceError, match="CUDA was requested but .*--device cpu"):
         OnnxModel("selfie_segmentation", "cuda")
+
+
+def test_fixed_buffer_path_gives_each_frame_its_own_outputs() -> None:
+    # On CUDA the models replay a CUDA graph through buffers allocated once (models/runner.py);
+    # io_binding=True runs that path on the CPU. Each new image must be read (not the first one
+    # over and over) and earlier outputs must survive later runs.
+    plain, bound = OnnxModel("pose_landmarks", "cpu"), OnnxModel("pose_landmarks", "cpu", io_binding=True)
+    rng = np.random.default_rng(7)
+    images = [rng.integers(0, 256, (256, 256, 3), dtype=np.uint8) for _ in range(2)]
+    first = bound.run(images[0])
+    first_kept = [array.copy() for array in first]
+    second = bound.run(images[1])
+    for got, want in zip(first + second, plain.run(images[0]) + plain.run(images[1])):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    for now, then in zip(first, first_kept):
+        np.testing.assert_array_equal(now, then)
+    assert not np.allclose(first[0], second[0])
+
+
+def test_cuda_options_keep_float32_and_choose_the_search_by_shape() -> None:
+    fixed, varying = cuda_options(cuda_graph=True), cuda_options(shapes_vary=True)
+    assert fixed["use_tf32"] == varying["use_tf32"] == "0"
+    assert fixed["enable_cuda_graph"] == "1" and "cudnn_conv_algo_search" not in fixed  # exhaustive, once
+    assert varying["cudnn_conv_algo_search"] == "HEURISTIC" and "enable_cuda_graph" not in varying
 
 
 def test_unknown_device_is_refused() -> None:
