@@ -12,12 +12,10 @@ the pose model ran at half speed beside them (3 warps and a blur: 6.2–7.1 ms v
 sessions' spinning pools starved each other (26 ms vs 12.3 ms per frame for both models).
 
 CUDA settings (measured on an H200, onnxruntime-gpu 1.31.1): convolutions in full float32, not TF32
-(Hopper's default), so the GPU's landmarks match the CPU's and the TFLite reference the models were
-checked against; cuDNN's exhaustive algorithm search for fixed-shape models (once, at the first
-run), its heuristic choice where the input's shape changes every frame (the compositor's box: an
-exhaustive search per new shape took ~15 ms a frame); CUDA graphs on request for fixed-shape
-models run through I/O binding (models/runner.py): a replayed graph halves their time (landmark
-model 2.9 → 1.4 ms), since each of their many small kernels otherwise costs a launch.
+(Hopper's default): with TF32 the landmark model's output differed from the CPU's by up to 1.3 crop
+pixels, without it by 0.0009, at the same speed. CUDA graphs on request, for fixed-shape models run
+through I/O binding (models/runner.py): replaying one halves their time (landmark model 3.3 →
+1.5 ms, copies included), since each of their many small kernels otherwise costs a launch.
 """
 
 from __future__ import annotations
@@ -107,14 +105,9 @@ def _preload_cuda_libraries() -> None:
             log.debug("onnxruntime.preload_dlls: %s", error)
 
 
-def cuda_options(shapes_vary: bool = False, cuda_graph: bool = False) -> dict[str, str]:
+def cuda_options(cuda_graph: bool = False) -> dict[str, str]:
     """The CUDA provider's options (see the module docstring for why each)."""
-    options = {"use_tf32": "0"}
-    if shapes_vary:
-        options["cudnn_conv_algo_search"] = "HEURISTIC"
-    if cuda_graph:
-        options["enable_cuda_graph"] = "1"
-    return options
+    return {"use_tf32": "0", **({"enable_cuda_graph": "1"} if cuda_graph else {})}
 
 
 def uses_cuda_graph(session: ort.InferenceSession) -> bool:
@@ -123,24 +116,24 @@ def uses_cuda_graph(session: ort.InferenceSession) -> bool:
 
 
 def create_session(spec: ModelSpec, device: Device = "auto", threads: int | None = None, *,
-                   shapes_vary: bool = False, cuda_graph: bool = False) -> tuple[ort.InferenceSession, SessionInfo]:
+                   cuda_graph: bool = False) -> tuple[ort.InferenceSession, SessionInfo]:
     """A session for `spec` on the best provider `device` allows, and which provider is active.
     `threads`: CPU intra-op threads (default `LIVEFIT_CPU_THREADS`, or every core); 1 for a model
     run beside the others on a thread of its own, so it takes no more than that thread.
-    `shapes_vary`: the inputs' shapes change from run to run. `cuda_graph`: on CUDA, capture the
+    `cuda_graph`: on CUDA, capture the
     run as a CUDA graph (fixed shapes, run through I/O binding only; see `uses_cuda_graph`); if
     onnxruntime refuses (an operator that CUDA cannot run), the session runs without one."""
     chain = provider_chain(device)
     if cuda_graph and _CUDA in chain:
         try:
-            return _create_session(spec, device, threads, chain, shapes_vary, cuda_graph=True)
+            return _create_session(spec, device, threads, chain, cuda_graph=True)
         except ModelError as error:
             log.warning("%s: no CUDA graph (%s); running it kernel by kernel", spec.name, error)
-    return _create_session(spec, device, threads, chain, shapes_vary, cuda_graph=False)
+    return _create_session(spec, device, threads, chain, cuda_graph=False)
 
 
-def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain: list[str], shapes_vary: bool,
-                    cuda_graph: bool) -> tuple[ort.InferenceSession, SessionInfo]:
+def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain: list[str], cuda_graph: bool
+                    ) -> tuple[ort.InferenceSession, SessionInfo]:
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = _ORT_LOG_ERROR
@@ -153,7 +146,7 @@ def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain:
     # On the CPU alone, the twin whose residual blocks run fused (models/export/cpu_fusion.py).
     path = spec.cpu_path if chain == [_CPU] and spec.cpu_path is not None else spec.path
     try:
-        providers = [(name, cuda_options(shapes_vary, cuda_graph)) if name == _CUDA else name for name in chain]
+        providers = [(name, cuda_options(cuda_graph)) if name == _CUDA else name for name in chain]
         session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
             ort.capi.onnxruntime_pybind11_state.InvalidGraph) as error:

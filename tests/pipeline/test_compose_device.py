@@ -23,13 +23,14 @@ REPO = Path(__file__).resolve().parents[2]
 FRAME_SIZE = (360, 300)  # (width, height)
 TEXTURE_SIZE = (200, 256)
 BOX = (60, 40, 300, 280)  # (x0, y0, x1, y1): 240 × 240
-# Tolerance, in grey levels over the box. The graph computes in float32 from the sampled texture to
-# the final value and rounds once; the CPU path rounds to uint8 after the remap, the feather blur
-# (8-bit fixed-point kernel), the alpha × (1 − occluder) multiply, the shading gain (quantised to
-# 1/128) and the blend. Each rounding is ≤ 0.5 level of its own quantity; where the alpha is
-# partial they compound through |colour − frame| (up to 255) × an alpha error of ~1/255 each. And
-# OpenCV 4.x's remap snaps float map coordinates to 1/32 px (OpenCV 5 does not), worth up to ~3
-# levels on this texture's hard checker edges. Measured with OpenCV 5.0: mean 0.12, p99.5 1, max 2.
+# Tolerance, in grey levels over the box. Both paths take the shading gain in the same 1/128 fixed
+# point; from there the graph computes in float32 to the final value and rounds once, the CPU path
+# rounds to uint8 after the remap, the feather blur (8-bit fixed-point kernel), the alpha × (1 −
+# occluder) multiply, the lighting and the blend. Each rounding is ≤ 0.5 level of its own quantity;
+# where the alpha is partial they compound through |colour − frame| (up to 255) × an alpha error of
+# ~1/255 each. And OpenCV 4.x's remap snaps float map coordinates to 1/32 px (OpenCV 5 does not),
+# worth up to ~3 levels on this texture's hard checker edges. Measured with OpenCV 5.0: mean 0.08,
+# p99.5 1, max 2.
 # A systematic error costs far more: a half-pixel shift gives p99.5 ≈ 89 (test below), and a wrong
 # blur border, kernel or occluder moves whole edges by tens of levels.
 MAX_MEAN_DIFF = 1.0
