@@ -42,7 +42,8 @@ from models.session import Device, SessionInfo, create_session
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "compose"
-INPUT_NAMES = ("frame", "texture", "texture_size", "grid", "sleeve_region", "over_torso", "over_sleeves", "shading", "opacity")
+INPUT_NAMES = ("frame", "texture", "texture_size", "grid", "sleeve_region", "over_torso", "over_sleeves", "shading",
+               "opacity")
 OUTPUT_NAME = "image"
 # The graph feathers alpha with a reflect Pad of 3 px, which needs each box side > 3 px; smaller
 # boxes (a garment a few pixels across) go through the CPU compositor instead.

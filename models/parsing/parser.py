@@ -151,13 +151,14 @@ def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> Non
         cv2.circle(canvas, tuple(np.round(p).astype(int)), max(1, int(round(radius))), 1, -1)
 
 
-def _reaching_the_wrist(bare: np.ndarray, hand: np.ndarray, elbow: np.ndarray, wrist: np.ndarray,
-                        radius: float, seen: tuple[bool, bool]) -> np.ndarray:
+def _skin_reaching_the_arm_end(bare: np.ndarray, hand: np.ndarray, elbow: np.ndarray, wrist: np.ndarray,
+                               radius: float, seen: tuple[bool, bool]) -> np.ndarray:
     """(h, w) bool: the skin-coloured arm pixels `bare` (h, w) bool that are connected to the
-    wrist end of the arm. A bare arm's skin runs down to the wrist (a short sleeve or a strap ends
-    above it); a skin-coloured patch in the middle of a sleeve, cut off from the wrist by cloth,
-    is the sleeve (an orange suit, a beige jumper). The wrist end is the hand's capsules
-    (`hand` (h, w) uint8) and the last WRIST_END of the forearm, in the same box pixels.
+    arm's end — its wrist end when the pose sees the wrist, else the elbow. A bare arm's skin runs
+    down to the wrist (a short sleeve or a strap ends above it); a skin-coloured patch in the middle
+    of a sleeve, cut off from the wrist by cloth, is the sleeve (an orange suit, a beige jumper).
+    The wrist end is the hand's capsules (`hand` (h, w) uint8) and the last WRIST_END of the
+    forearm, in the same box pixels.
     `seen`: whether the pose sees the elbow and the wrist. A guessed wrist lies on whatever hides
     it, so then the skin must reach the elbow instead; with neither seen, nothing is bare arm."""
     elbow_seen, wrist_seen = seen
@@ -363,7 +364,8 @@ class HumanParser:
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
             joints_seen = tuple(bool(person.visibility[j] >= MIN_SEEN_VISIBILITY) for j in (elbow, wrist))
-            out[_reaching_the_wrist(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body, joints_seen)
+            out[_skin_reaching_the_arm_end(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body,
+                                           joints_seen)
                 if person.in_frame[wrist] else arm & skin] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
             # only past the middle of the hand: the landmark "wrist" often sits inside a long
