@@ -47,7 +47,9 @@ class OnnxModel:
 
     def __init__(self, name: str, device: Device = "auto", threads: int | None = None, io_binding: bool = False):
         self.spec: ModelSpec = load_model_spec(name)
-        self.session, self.info = create_session(self.spec, device, threads, cuda_graph=True)
+        # A CUDA graph needs buffers of one size: only for models whose every shape is fixed.
+        fixed = all(size > 0 for tensor in (*self.spec.inputs, *self.spec.outputs) for size in tensor.shape)
+        self.session, self.info = create_session(self.spec, device, threads, cuda_graph=fixed)
         self._input_name = self.session.get_inputs()[0].name
         self._output_names = [o.name for o in self.session.get_outputs()]
         low, high = self.spec.input_range
@@ -56,7 +58,7 @@ class OnnxModel:
         self._offset = np.float32(low)
         _, self.height, self.width, _ = self.spec.inputs[0].shape
         self._bound = None
-        if uses_cuda_graph(self.session) or io_binding:
+        if uses_cuda_graph(self.session) or (io_binding and fixed):
             device_id = int(self.session.get_provider_options().get(self.info.provider, {}).get("device_id", 0))
             self._bound = _BoundBuffers(self.session, self.spec, self.info.device, device_id)
 

@@ -120,9 +120,9 @@ def create_session(spec: ModelSpec, device: Device = "auto", threads: int | None
     """A session for `spec` on the best provider `device` allows, and which provider is active.
     `threads`: CPU intra-op threads (default `LIVEFIT_CPU_THREADS`, or every core); 1 for a model
     run beside the others on a thread of its own, so it takes no more than that thread.
-    `cuda_graph`: on CUDA, capture the
-    run as a CUDA graph (fixed shapes, run through I/O binding only; see `uses_cuda_graph`); if
-    onnxruntime refuses (an operator that CUDA cannot run), the session runs without one."""
+    `cuda_graph`: on CUDA, capture the run as a CUDA graph (fixed shapes, run through I/O binding
+    only; see `uses_cuda_graph`); if onnxruntime refuses (an operator that CUDA cannot run), the
+    session runs without one."""
     chain = provider_chain(device)
     if cuda_graph and _CUDA in chain:
         try:
