@@ -56,6 +56,12 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
     return merged, sleeve_region
 
 
+def shading_gain(shading: np.ndarray) -> np.ndarray:
+    """(h, w) uint8: a float32 shading map (gain ≈ 1) in fixed point, 1.0 ↔ SHADING_ONE, rounded and
+    saturated — the one rounding both compositors apply."""
+    return cv2.convertScaleAbs(shading, alpha=SHADING_ONE)
+
+
 def half_alpha(merged: np.ndarray, texture_alpha: np.ndarray) -> np.ndarray:
     """(h // 2, w // 2) uint8: the garment's alpha at every other box pixel (nearest sample), for
     masks that need no more detail: what is drawn, where the garment is solid."""
@@ -103,7 +109,7 @@ def composite(frame_bgr: np.ndarray, colour: np.ndarray, alpha: np.ndarray, slee
     alpha = cv2.multiply(cv2.GaussianBlur(alpha, feather, 0), 255 - occluder, scale=1 / 255)
     weight = alpha.astype(np.float32) * (opacity / 255.0)
     if shading is not None:
-        gain = cv2.convertScaleAbs(shading, alpha=SHADING_ONE)  # 1.0 → 128, u8 for a fast multiply
+        gain = shading_gain(shading)  # u8 for a fast multiply
         colour = cv2.multiply(colour, cv2.merge([gain, gain, gain]), scale=1 / SHADING_ONE)
     roi = out[y0:y1, x0:x1]
     out[y0:y1, x0:x1] = cv2.blendLinear(colour, roi, weight, 1.0 - weight)

@@ -33,7 +33,7 @@ import numpy as np
 import onnxruntime as ort
 
 from app.errors import InputShapeError, ModelError
-from app.pipeline.compose import SHADING_ONE
+from app.pipeline.compose import SHADING_ONE, shading_gain
 from app.pipeline.compose import composite as cpu_composite
 from app.pipeline.occlusion import Occlusion
 from models.manifest import load_model_spec
@@ -120,9 +120,7 @@ class DeviceCompositor:
         if h < MIN_BOX_SIDE or w < MIN_BOX_SIDE:
             return self._composite_on_cpu(frame_bgr, texture_bgra, box, merged_map, sleeve_region, occlusion,
                                           shading, opacity)
-        # The gain in the CPU path's own fixed point (1.0 ↔ SHADING_ONE), so both round it alike.
-        gain = (np.full((h, w), SHADING_ONE, np.uint8) if shading is None
-                else cv2.convertScaleAbs(shading, alpha=SHADING_ONE))
+        gain = np.full((h, w), SHADING_ONE, np.uint8) if shading is None else shading_gain(shading)
         self._cache_texture(texture_bgra)
         feeds = {
             "frame": np.ascontiguousarray(frame_bgr[y0:y1, x0:x1])[None],
