@@ -88,7 +88,7 @@ def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) 
             if index >= args.warmup:
                 for stage, ms in result.timings_ms.items():
                     stages.setdefault(stage, []).append(ms)
-        providers = ", ".join(f"{i.model}={i.provider}" for i in pipeline.perception.session_infos)
+        providers = ", ".join(str(info) for info in pipeline.perception.session_infos)
         return stages, pipeline.device_summary, providers
 
 

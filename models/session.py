@@ -46,6 +46,11 @@ _ORT_LOG_ERROR = 3  # hide onnxruntime's own provider fallback warnings; we repo
 class SessionInfo:
     model: str
     provider: str  # the provider that runs the graph, e.g. "CUDAExecutionProvider"
+    cuda_graph: bool = False  # replays a captured CUDA graph
+
+    def __str__(self) -> str:
+        """e.g. "pose_landmarks=CUDAExecutionProvider (CUDA graph)", as `bench` and `run` report it."""
+        return f"{self.model}={self.provider}{' (CUDA graph)' if self.cuda_graph else ''}"
 
     @property
     def device(self) -> str:
@@ -157,6 +162,6 @@ def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain:
             "CUDA was requested but could not be started (no NVIDIA GPU, driver or CUDA/cuDNN "
             "libraries found); use --device cpu or --device auto"
         )
-    info = SessionInfo(spec.name, active)
+    info = SessionInfo(spec.name, active, uses_cuda_graph(session))
     log.debug("%s runs on %s", spec.name, active)
     return session, info

@@ -9,6 +9,7 @@ def test_bench_reports_each_stage_and_throughput(capsys) -> None:
     assert main(["bench", "--frames", "3", "--warmup", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "source demo: 1280x720, 3 timed frames after 1 warm-up, device cpu" in out
+    assert "providers: pose_detector=CPUExecutionProvider, pose_landmarks=CPUExecutionProvider" in out
     for stage in ("pose", "parse", "total"):
         line = next(line for line in out.splitlines() if line.startswith(stage))
         median, p95 = (float(v) for v in line.split()[1:3])

@@ -81,6 +81,7 @@ def test_cpu_device_runs_on_the_cpu_provider() -> None:
     model = OnnxModel("selfie_segmentation", "cpu")
     assert model.info.provider == "CPUExecutionProvider"
     assert model.info.device == "cpu"
+    assert not model.info.cuda_graph and str(model.info) == "selfie_segmentation=CPUExecutionProvider"
 
 
 def test_auto_device_reports_what_is_active() -> None:
