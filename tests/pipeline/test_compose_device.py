@@ -184,6 +184,16 @@ def test_texture_is_cached_by_identity(compositor: DeviceCompositor, scene: Scen
     np.testing.assert_array_equal(_device_path(compositor, scene, 1.0, scene.shading), first)
 
 
+def test_a_texture_of_another_size_is_sampled_at_its_own_scale(compositor: DeviceCompositor, scene: Scene) -> None:
+    # The graph is told the texture's size (it scales the grid by it): a narrower garment after a
+    # wider one must not be sampled with the old size.
+    _device_path(compositor, scene, 1.0, scene.shading)
+    narrow = Scene(scene.frame, np.ascontiguousarray(scene.texture[:, :150]), scene.layers, scene.occlusion,
+                   scene.shading)
+    diff = _box_diff(_device_path(compositor, narrow, 1.0, narrow.shading), _cpu_path(narrow, 1.0, narrow.shading))
+    assert diff.mean() < MAX_MEAN_DIFF and np.percentile(diff, 99.5) < MAX_P995_DIFF
+
+
 def test_zero_opacity_returns_the_frame(compositor: DeviceCompositor, scene: Scene) -> None:
     np.testing.assert_array_equal(_device_path(compositor, scene, 0.0, scene.shading), scene.frame)
 
