@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from app.errors import InputShapeError
 from models.manifest import ModelSpec, load_model_spec
-from models.session import Device, SessionInfo, create_session, uses_cuda_graph
+from models.session import Device, SessionInfo, create_session, cuda_device_id
 
 
 class _BoundBuffers:
@@ -58,9 +58,8 @@ class OnnxModel:
         self._offset = np.float32(low)
         _, self.height, self.width, _ = self.spec.inputs[0].shape
         self._bound = None
-        if uses_cuda_graph(self.session) or (io_binding and fixed):
-            device_id = int(self.session.get_provider_options().get(self.info.provider, {}).get("device_id", 0))
-            self._bound = _BoundBuffers(self.session, self.spec, self.info.device, device_id)
+        if self.info.cuda_graph or (io_binding and fixed):
+            self._bound = _BoundBuffers(self.session, self.spec, self.info.device, cuda_device_id(self.session))
 
     @property
     def session_info(self) -> SessionInfo:

@@ -49,7 +49,7 @@ class SessionInfo:
     cuda_graph: bool = False  # replays a captured CUDA graph
 
     def __str__(self) -> str:
-        """e.g. "pose_landmarks=CUDAExecutionProvider (CUDA graph)", as `bench` and `run` report it."""
+        """e.g. "pose_landmarks=CUDAExecutionProvider (CUDA graph)", as `bench` reports it."""
         return f"{self.model}={self.provider}{' (CUDA graph)' if self.cuda_graph else ''}"
 
     @property
@@ -113,6 +113,11 @@ def _preload_cuda_libraries() -> None:
 def cuda_options(cuda_graph: bool = False) -> dict[str, str]:
     """The CUDA provider's options (see the module docstring for why each)."""
     return {"use_tf32": "0", **({"enable_cuda_graph": "1"} if cuda_graph else {})}
+
+
+def cuda_device_id(session: ort.InferenceSession) -> int:
+    """The GPU a CUDA session runs on (0 for any other session): where its device buffers go."""
+    return int(session.get_provider_options().get(_CUDA, {}).get("device_id", 0))
 
 
 def uses_cuda_graph(session: ort.InferenceSession) -> bool:

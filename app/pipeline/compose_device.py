@@ -37,7 +37,7 @@ from app.pipeline.compose import SHADING_ONE, shading_gain
 from app.pipeline.compose import composite as cpu_composite
 from app.pipeline.occlusion import Occlusion
 from models.manifest import load_model_spec
-from models.session import Device, SessionInfo, create_session
+from models.session import Device, SessionInfo, create_session, cuda_device_id
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ OUTPUT_NAME = "image"
 # The graph feathers alpha with a reflect Pad of 3 px, which needs each box side > 3 px; smaller
 # boxes (a garment a few pixels across) go through the CPU compositor instead.
 MIN_BOX_SIDE = 4
-_CUDA_PROVIDER = "CUDAExecutionProvider"
 
 Box = tuple[int, int, int, int]
 
@@ -80,7 +79,7 @@ class DeviceCompositor:
         on_cuda = self.info.device == "cuda"
         self._io_binding = on_cuda if io_binding is None else io_binding
         self._device_type = "cuda" if on_cuda else "cpu"
-        self._device_id = int(self.session.get_provider_options().get(_CUDA_PROVIDER, {}).get("device_id", 0))
+        self._device_id = cuda_device_id(self.session)
         # The texture the cache was built from (kept, so its id cannot be reused by another array)
         # and its (1, H, W, 4) uint8 tensor: an OrtValue on the device, or a numpy array for `run`.
         self._texture_source: np.ndarray | None = None
