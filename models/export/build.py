@@ -14,7 +14,7 @@ import onnx
 import onnxslim
 import torch
 
-from models.export.cpu_fusion import fuse_residual_activations, pad_narrow_channels
+from models.export.cpu_fusion import fuse_residual_activations, pad_narrow_channels, split_single_channel_convs
 from models.export.tflite_reader import read_graph
 from models.export.torch_graph import TFLiteModule
 from models.export.wheel import MEDIAPIPE_VERSION, read_member
@@ -113,6 +113,7 @@ def write_cpu_variant(name: str, model: onnx.ModelProto) -> dict | None:
     """Write `<name>.cpu.onnx` (see cpu_fusion) if the model has blocks to fuse; its manifest part."""
     fused, count = fuse_residual_activations(model)
     fused, widened = pad_narrow_channels(fused)
+    fused, split = split_single_channel_convs(fused)
     path = MODELS_DIR / f"{name}.cpu.onnx"
     if count == 0:
         path.unlink(missing_ok=True)
@@ -120,8 +121,10 @@ def write_cpu_variant(name: str, model: onnx.ModelProto) -> dict | None:
     onnx.checker.check_model(fused)
     data = fused.SerializeToString()
     path.write_bytes(data)
-    log.info("%s: %d residual blocks fused, %d convolutions widened → %s", name, count, widened, path.name)
-    return {"file": path.name, "sha256": _sha256(data), "fused_blocks": count, "widened_convs": widened}
+    log.info("%s: %d residual blocks fused, %d convolutions widened, %d split → %s",
+             name, count, widened, split, path.name)
+    return {"file": path.name, "sha256": _sha256(data), "fused_blocks": count, "widened_convs": widened,
+            "split_convs": split}
 
 
 def rebuild_cpu_variants() -> None:

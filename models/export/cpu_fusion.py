@@ -166,3 +166,51 @@ def pad_narrow_channels(model: onnx.ModelProto, narrow: int = 8, block: int = BL
         if info.name in wide and len(info.type.tensor_type.shape.dim) > 1:
             info.type.tensor_type.shape.dim[1].dim_value = block
     return padded_model, convs
+
+
+def split_single_channel_convs(model: onnx.ModelProto, block: int = BLOCK) -> tuple[onnx.ModelProto, int]:
+    """A copy of `model` whose k×k convolutions to one output channel (from a multiple of `block`
+    channels) run as a depthwise k×k convolution followed by a 1×1 sum over the channels; and how
+    many were split.
+
+    A one-channel output cannot be blocked, so onnxruntime reorders the input out of NCHWc and
+    runs the plain convolution: the pose model's segmentation logits (16 → 1 channel, 3×3, at
+    256²) took 1.4 ms, 14% of the run. Split, both halves stay blocked (~0.4 ms together). The
+    same arithmetic up to the order of the additions.
+    """
+    split_model = onnx.ModelProto()
+    split_model.CopyFrom(model)
+    graph = split_model.graph
+    weights = {initializer.name: initializer for initializer in graph.initializer}
+    nodes: list[onnx.NodeProto] = []
+    splits = 0
+    for node in graph.node:
+        kernel_proto = weights.get(node.input[1]) if node.op_type == "Conv" and len(node.input) > 1 else None
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if kernel_proto is None or attributes.get("group", 1) != 1:
+            nodes.append(node)
+            continue
+        out_channels, in_channels, *window = kernel_proto.dims
+        if out_channels != 1 or in_channels % block or window == [1, 1]:
+            nodes.append(node)
+            continue
+        kernel = numpy_helper.to_array(kernel_proto)  # (1, C, kh, kw)
+        depthwise_name, sum_name, between = (f"{node.name}_{part}" for part in ("depthwise_w", "sum_w", "depthwise"))
+        graph.initializer.extend([
+            numpy_helper.from_array(kernel.reshape(in_channels, 1, *window).copy(), depthwise_name),
+            numpy_helper.from_array(np.ones((1, in_channels, 1, 1), kernel.dtype), sum_name),
+        ])
+        nodes.append(helper.make_node("Conv", [node.input[0], depthwise_name], [between], name=f"{node.name}_depthwise",
+                                      **{**attributes, "group": in_channels}))
+        nodes.append(helper.make_node("Conv", [between, sum_name, *node.input[2:3]], list(node.output),
+                                      name=f"{node.name}_sum", kernel_shape=[1, 1]))
+        splits += 1
+    if not splits:
+        return model, 0
+    del graph.node[:]
+    graph.node.extend(nodes)
+    still_used = {name for node in graph.node for name in node.input}
+    unused = [initializer for initializer in graph.initializer if initializer.name not in still_used]
+    for initializer in unused:
+        graph.initializer.remove(initializer)
+    return split_model, splits

@@ -1,4 +1,5 @@
-"""The CPU twin's channel widening on small graphs: same outputs, and regions it must leave alone."""
+"""The CPU twin's channel widening and convolution splitting on small graphs: same outputs, and
+what they must leave alone."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from models.export.cpu_fusion import pad_narrow_channels
+from models.export.cpu_fusion import pad_narrow_channels, split_single_channel_convs
 
 
 def _graph(narrow_output: bool) -> onnx.ModelProto:
@@ -57,3 +58,36 @@ def test_a_narrow_tensor_that_leaves_the_graph_is_left_alone() -> None:
     model = _graph(narrow_output=True)
     widened, count = pad_narrow_channels(model)
     assert count == 0 and widened is model
+
+
+def _single_channel_graph(in_channels: int, kernel: int) -> onnx.ModelProto:
+    """x (1, C, 12, 12) → Conv C→1, kernel×kernel, same padding, with bias → y."""
+    rng = np.random.default_rng(2)
+    pad = kernel // 2
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[kernel, kernel], pads=[pad] * 4)],
+        "single", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, in_channels, 12, 12])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 12, 12])],
+        [numpy_helper.from_array(rng.normal(0, 0.5, (1, in_channels, kernel, kernel)).astype(np.float32), "w"),
+         numpy_helper.from_array(np.array([0.3], np.float32), "b")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def test_a_convolution_to_one_channel_becomes_depthwise_then_sum_with_the_same_output() -> None:
+    model = _single_channel_graph(in_channels=16, kernel=3)
+    split, count = split_single_channel_convs(model)
+    assert count == 1
+    onnx.checker.check_model(split)
+    groups = [next((helper.get_attribute_value(a) for a in node.attribute if a.name == "group"), 1)
+              for node in split.graph.node]
+    assert [node.op_type for node in split.graph.node] == ["Conv", "Conv"] and groups == [16, 1]
+    assert "w" not in {initializer.name for initializer in split.graph.initializer}  # the old kernel is gone
+    x = np.random.default_rng(3).random((1, 16, 12, 12), np.float32)
+    assert np.abs(_run(split, x)[0] - _run(model, x)[0]).max() < 1e-5
+
+
+def test_pointwise_and_unblockable_convolutions_are_left_alone() -> None:
+    for in_channels, kernel in ((16, 1), (8, 3)):
+        model = _single_channel_graph(in_channels, kernel)
+        split, count = split_single_channel_convs(model)
+        assert count == 0 and split is model
