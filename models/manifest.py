@@ -34,7 +34,7 @@ class ModelSpec:
     inputs: tuple[TensorSpec, ...]
     outputs: tuple[TensorSpec, ...]
     input_range: tuple[float, float]  # RGB 0..255 maps linearly onto this range
-    cpu_path: Path | None = None  # the same model with residual blocks fused for the CPU provider only
+    cpu_path: Path | None = None  # the same model rewritten for the CPU provider only (cpu_fusion)
 
     @property
     def input_size(self) -> tuple[int, int]:

@@ -3,7 +3,7 @@
 Steps: fetch `mediapipe==0.10.21` with `pip download --no-deps` into a cache (never installed),
 read each `.tflite` out of the wheel (a zip), re-express it as a torch module, export ONNX,
 simplify it with onnxslim (folds the explicit SAME pads into the convolutions), write a CPU twin
-with the residual blocks fused for onnxruntime's CPU provider (models/export/cpu_fusion.py) and
+rewritten for onnxruntime's CPU provider (models/export/cpu_fusion.py) and
 write the manifest the app verifies at load time.
 """
 

@@ -14,7 +14,8 @@ import onnx
 import onnxslim
 import torch
 
-from models.export.cpu_fusion import fuse_residual_activations, pad_narrow_channels, split_single_channel_convs
+from models.export.cpu_fusion import (fuse_residual_activations, pad_narrow_channels, prelu_as_relu_convs,
+                                      split_single_channel_convs)
 from models.export.tflite_reader import read_graph
 from models.export.torch_graph import TFLiteModule
 from models.export.wheel import MEDIAPIPE_VERSION, read_member
@@ -110,21 +111,23 @@ def export_model(wheel: Path, name: str, spec: ExportSpec) -> dict:
 
 
 def write_cpu_variant(name: str, model: onnx.ModelProto) -> dict | None:
-    """Write `<name>.cpu.onnx` (see cpu_fusion) if the model has blocks to fuse; its manifest part."""
+    """Write `<name>.cpu.onnx` (see cpu_fusion) if a rewrite that pays applies; its manifest part.
+    Widening alone does not: selfie segmentation's two widened convolutions ran no faster."""
     fused, count = fuse_residual_activations(model)
     fused, widened = pad_narrow_channels(fused)
     fused, split = split_single_channel_convs(fused)
+    fused, prelus = prelu_as_relu_convs(fused)
     path = MODELS_DIR / f"{name}.cpu.onnx"
-    if count == 0:
+    if count + split + prelus == 0:
         path.unlink(missing_ok=True)
         return None
     onnx.checker.check_model(fused)
     data = fused.SerializeToString()
     path.write_bytes(data)
-    log.info("%s: %d residual blocks fused, %d convolutions widened, %d split → %s",
-             name, count, widened, split, path.name)
+    log.info("%s: %d residual blocks fused, %d convolutions widened, %d split, %d PRelus rewritten → %s",
+             name, count, widened, split, prelus, path.name)
     return {"file": path.name, "sha256": _sha256(data), "fused_blocks": count, "widened_convs": widened,
-            "split_convs": split}
+            "split_convs": split, "rewritten_prelus": prelus}
 
 
 def rebuild_cpu_variants() -> None:

@@ -184,10 +184,10 @@ class HumanParser:
     def __init__(self, device: Device = "auto", use_selfie_segmentation: bool = True, use_face_mesh: bool = True,
                  face_every: int = 1, work_size: int = WORK_SIZE, face_in_background: bool = False):
         """`face_every` > 1 (video): run the face mesh on every n-th frame only and move the last
-        outline with the pose's nose in between — a face changes shape slowly, and the mesh is a
-        fifth of the parsing cost. `face_in_background` (a live mirror): the mesh (of the first
-        frame, then of every n-th) runs on a thread of its own and is taken up by the first frame
-        after it finishes, so no frame waits for it (~5 ms every third frame on 2 cores); the
+        outline with the pose's nose in between — a face changes shape slowly. `face_in_background`
+        (a live mirror): the mesh (of the first frame, then of every n-th) runs on a thread of its
+        own and is taken up by the first frame after it finishes, so no frame waits for it (~1.5 ms
+        on one core every third frame, with its CPU twin); the
         outline then depends on timing, which is why files, where results must repeat, do not."""
         self.selfie = OnnxModel("selfie_segmentation", device) if use_selfie_segmentation else None
         # In the background the mesh keeps to its one thread: the pose model needs both cores.

@@ -1,5 +1,5 @@
-"""The CPU twin's channel widening and convolution splitting on small graphs: same outputs, and
-what they must leave alone."""
+"""The CPU twin's rewrites (channel widening, convolution splitting, PRelu as convolutions) on
+small graphs: same outputs, and what they must leave alone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from models.export.cpu_fusion import pad_narrow_channels, split_single_channel_convs
+from models.export.cpu_fusion import pad_narrow_channels, prelu_as_relu_convs, split_single_channel_convs
 
 
 def _graph(narrow_output: bool) -> onnx.ModelProto:
@@ -91,3 +91,37 @@ def test_pointwise_and_unblockable_convolutions_are_left_alone() -> None:
         model = _single_channel_graph(in_channels, kernel)
         split, count = split_single_channel_convs(model)
         assert count == 0 and split is model
+
+
+def _prelu_graph(slope_shape: tuple[int, ...]) -> onnx.ModelProto:
+    """x (1, 4, 6, 6) → Conv 4→4 → Add(x) → PRelu(slope of `slope_shape`) → y."""
+    rng = np.random.default_rng(4)
+    slope = np.array([-0.9, 0.0, 0.25, 1.4], np.float32).reshape(slope_shape)  # negative and above 1 too
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+         helper.make_node("Add", ["c", "x"], ["s"]),
+         helper.make_node("PRelu", ["s", "a"], ["y"])],
+        "prelu", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 6])],
+        [numpy_helper.from_array(rng.normal(0, 1, (4, 4, 1, 1)).astype(np.float32), "w"),
+         numpy_helper.from_array(slope, "a")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def test_prelu_becomes_convolutions_with_the_same_output_for_any_slope() -> None:
+    model = _prelu_graph((4, 1, 1))
+    rewritten, count = prelu_as_relu_convs(model)
+    assert count == 1
+    onnx.checker.check_model(rewritten)
+    assert "PRelu" not in {node.op_type for node in rewritten.graph.node}
+    x = np.random.default_rng(5).normal(0, 2, (1, 4, 6, 6)).astype(np.float32)
+    ours, theirs = _run(rewritten, x)[0], _run(model, x)[0]
+    assert (theirs < 0).any() and (theirs > 0).any()  # both sides of zero are compared
+    assert np.abs(ours - theirs).max() < 1e-5
+
+
+def test_a_slope_not_laid_out_per_channel_is_left_alone() -> None:
+    # A (4,) slope broadcasts along the last axis (width), not the channels.
+    model = _prelu_graph((4,))
+    rewritten, count = prelu_as_relu_convs(model)
+    assert count == 0 and rewritten is model

@@ -170,6 +170,24 @@ def test_cpu_twin_fuses_residual_blocks_and_matches_the_standard_model() -> None
         assert np.abs(ours - theirs).max() < 1e-3 * max(1.0, float(np.abs(theirs).max()))  # rounding only
 
 
+def test_face_mesh_cpu_twin_has_no_prelu_and_matches_the_standard_model() -> None:
+    # PRelu is written as two 1×1 depthwise convolutions (onnxruntime's PRelu leaves the blocked
+    # layout); the landmarks must not move.
+    import onnx
+    import onnxruntime as ort
+
+    spec = load_model_spec("face_landmarks")
+    assert spec.cpu_path is not None
+    assert "PRelu" in {node.op_type for node in onnx.load(str(spec.path)).graph.node}
+    assert "PRelu" not in {node.op_type for node in onnx.load(str(spec.cpu_path)).graph.node}
+    session, _ = create_session(spec, "cpu")
+    standard = ort.InferenceSession(str(spec.path), providers=["CPUExecutionProvider"])
+    image = np.random.default_rng(1).random((1, 192, 192, 3), np.float32)
+    name = standard.get_inputs()[0].name
+    for ours, theirs in zip(session.run(None, {name: image}), standard.run(None, {name: image})):
+        assert np.abs(ours - theirs).max() < 1e-3 * max(1.0, float(np.abs(theirs).max()))
+
+
 def test_corrupted_cpu_twin_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "models"
     folder.mkdir()
