@@ -10,7 +10,9 @@
   under their labelled face than under anyone else's. People standing shoulder to shoulder share
   one segmentation (and the pose detector can miss one of them), so without the second rule a
   neighbour's top counted as the wearer's: most of the "visible" share on CIHP 0012008 was the
-  sweater of the man beside her.
+  sweater of the man beside her. Over the wearer the old top is also measured counting a pixel
+  covered when the render of the garment or of its colour negative changed it: a stripe of the
+  new garment in the old top's colour leaves the pixel alone, yet the garment is what shows there.
 - `evaluate stability --source IMAGE`: the photo fed as a 300-frame video with fresh sensor-like
   noise per frame; garment control-point jitter (RMS px) and mean absolute frame difference
   inside the garment.
@@ -19,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -28,7 +31,7 @@ import numpy as np
 
 from app.errors import LiveFitError
 from app.garments.catalog import Catalog
-from app.garments.model import SleeveKind
+from app.garments.model import Garment, SleeveKind
 from app.outputs.atomic import write_bytes_atomic
 from app.outputs.overlay import encode_image
 from app.pipeline.frame import FramePipeline
@@ -75,7 +78,19 @@ def _read_labels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path))
 
 
-def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray) -> dict[str, float | None]:
+def negative_of(garment: Garment) -> Garment:
+    """The same garment in its negative colours (same cloth mask and landmarks, so the same fit)."""
+    rgba = garment.rgba.copy()
+    rgba[..., :3] = 255 - rgba[..., :3]
+    return dataclasses.replace(garment, id=f"{garment.id}-negative", rgba=rgba)
+
+
+def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
+                  after_negative: np.ndarray | None = None) -> dict[str, float | None]:
+    """The shares of tryon_metrics.py; with `after_negative` (the same render of the garment's
+    negative, `negative_of`) the old top's share is also given with a pixel counted as covered
+    when either render changed it: a white stripe over a white shirt leaves the pixel's colour
+    alone, but it is the garment that is seen there."""
     diff = np.abs(after.astype(int) - before.astype(int)).max(2)
     changed, kept = diff > CHANGED, diff <= KEPT
 
@@ -84,8 +99,13 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray) -> 
         return float(mask[region].mean()) if region.any() else None
 
     covered = share(changed, UPPER)
-    return {"upper_visible": None if covered is None else 1.0 - covered, "face_hair_kept": share(kept, HEAD),
-            "arms_kept": share(kept, ARMS)}
+    figures = {"upper_visible": None if covered is None else 1.0 - covered, "face_hair_kept": share(kept, HEAD),
+               "arms_kept": share(kept, ARMS)}
+    if after_negative is not None:
+        either = changed | (np.abs(after_negative.astype(int) - before.astype(int)).max(2) > CHANGED)
+        covered = share(either, UPPER)
+        figures["upper_visible_either"] = None if covered is None else 1.0 - covered
+    return figures
 
 
 def _own_body(labels: np.ndarray, nose: np.ndarray) -> np.ndarray | None:
@@ -137,12 +157,15 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                 labels = cv2.resize(labels, image.shape[1::-1], interpolation=cv2.INTER_NEAREST)
             row = [image]
             for garment in garments:
-                pipeline.set_garment(garment)
-                pipeline.reset()
-                result = pipeline.process(image)
+                renders = []
+                for worn in (negative_of(garment), garment):
+                    pipeline.set_garment(worn)
+                    pipeline.reset()
+                    renders.append(pipeline.process(image))
+                negative, result = renders[0].output, renders[1]
                 render = result.output
-                figures = tryon_figures(image, render, labels)
-                wearer = tryon_figures(image, render, _wearer_labels(labels, result))
+                figures = tryon_figures(image, render, labels, negative)
+                wearer = tryon_figures(image, render, _wearer_labels(labels, result), negative)
                 results.append({"person": image_path.stem, "garment": garment.id,
                                 "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
@@ -156,11 +179,12 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
     write_bytes_atomic(args.out / "tryon_figures.json", json.dumps(results, indent=1).encode())
     out = sys.stdout
     out.write(f"{'person':<10} {'garment':<22} {'sleeves':<7} {'upper visible':>13} {'(wearer)':>8} "
-              f"{'face/hair kept':>14} {'arms kept':>9}\n")
+              f"{'(either)':>8} {'face/hair kept':>14} {'arms kept':>9}\n")
     for r in results:
         fmt = lambda v: "    -" if v is None else f"{v:5.3f}"  # noqa: E731
         out.write(f"{r['person']:<10} {r['garment']:<22} {r['sleeves']:<7} {fmt(r['upper_visible']):>13} "
-                  f"{fmt(r['wearer_upper_visible']):>8} {fmt(r['face_hair_kept']):>14} {fmt(r['arms_kept']):>9}"
+                  f"{fmt(r['wearer_upper_visible']):>8} {fmt(r['wearer_upper_visible_either']):>8} "
+                  f"{fmt(r['face_hair_kept']):>14} {fmt(r['arms_kept']):>9}"
                   + ("" if r["drawn"] else "  (not drawn)") + "\n")
     by_kind = {}
     for r in results:
@@ -170,7 +194,8 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
         if not values("upper_visible"):
             continue
         out.write(f"{kind} (drawn renders): median upper visible {np.median(values('upper_visible')):.3f}, "
-                  f"over the wearer {np.median(values('wearer_upper_visible')):.3f}, "
+                  f"over the wearer {np.median(values('wearer_upper_visible')):.3f} "
+                  f"({np.median(values('wearer_upper_visible_either')):.3f} counting either colour), "
                   f"min face/hair kept {min(values('face_hair_kept')):.3f}"
                   + (f", min arms kept {min(values('arms_kept')):.3f}" if kind == SleeveKind.NONE.value and values("arms_kept") else "")
                   + "\n")

@@ -46,3 +46,28 @@ def test_figures_count_changed_old_top_and_untouched_face() -> None:
     assert abs(figures["upper_visible"] - 0.5) < 1e-6  # the right top is untouched
     assert abs(figures["face_hair_kept"] - (1 - 5 * 30 / (2 * 900))) < 1e-6
     assert figures["arms_kept"] is None  # nobody's bare arms are labelled
+
+
+def test_a_garment_pixel_that_matches_the_old_top_counts_as_covered_when_either_colour_changed_it() -> None:
+    labels = _two_people_side_by_side()
+    before = np.full((200, 200, 3), 100, np.uint8)
+    after = before.copy()
+    after[60:160, 10:100] = (30, 30, 200)
+    after[60:160, 10:55] = 100  # a stripe of the new garment in the old top's very colour
+    negative = before.copy()
+    negative[60:160, 10:100] = 155  # the same render of the garment's negative: that stripe changes
+    figures = tryon_figures(before, after, labels, negative)
+    assert abs(figures["upper_visible"] - 0.75) < 1e-6  # the stripe looks untouched
+    assert abs(figures["upper_visible_either"] - 0.5) < 1e-6  # only the right top is really visible
+    assert "upper_visible_either" not in tryon_figures(before, after, labels)
+
+
+def test_the_negative_garment_keeps_the_cloth_and_landmarks() -> None:
+    from app.evaluate_cli import negative_of
+    from app.garments.catalog import Catalog
+
+    garment = Catalog.default().load(Catalog.default().list()[0].id)
+    negative = negative_of(garment)
+    assert np.array_equal(negative.rgba[..., 3], garment.rgba[..., 3]) and negative.landmarks == garment.landmarks
+    assert np.array_equal(negative.rgba[..., :3].astype(int), 255 - garment.rgba[..., :3].astype(int))
+    assert garment.rgba is not negative.rgba and negative.id != garment.id
