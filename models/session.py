@@ -138,7 +138,8 @@ def create_session(spec: ModelSpec, device: Device = "auto", threads: int | None
         try:
             return _create_session(spec, device, threads, chain, cuda_graph=True)
         except ModelError as error:
-            log.warning("%s: no CUDA graph (%s); running it kernel by kernel", spec.name, error)
+            # onnxruntime's own words: the ModelError's advice to rebuild the model does not apply.
+            log.warning("%s: no CUDA graph (%s); running it kernel by kernel", spec.name, error.__cause__ or error)
     return _create_session(spec, device, threads, chain, cuda_graph=False)
 
 
@@ -153,7 +154,7 @@ def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain:
     options.add_session_config_entry("session.force_spinning_stop", "1")
     if chain[0] != _CPU:
         _preload_cuda_libraries()
-    # On the CPU alone, the twin whose residual blocks run fused (models/export/cpu_fusion.py).
+    # On the CPU alone, the twin rewritten for its blocked layout (models/export/cpu_fusion.py).
     path = spec.cpu_path if chain == [_CPU] and spec.cpu_path is not None else spec.path
     try:
         providers = [(name, cuda_options(cuda_graph)) if name == _CUDA else name for name in chain]

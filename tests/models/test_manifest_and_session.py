@@ -197,3 +197,26 @@ def test_corrupted_cpu_twin_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("LIVEFIT_MODELS_DIR", str(folder))
     with pytest.raises(ModelError, match="pose_landmarks.cpu.onnx: model file is corrupted"):
         load_model_spec("pose_landmarks")
+
+
+def test_a_refused_cuda_graph_falls_back_with_onnxruntimes_reason_not_a_rebuild_hint(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import models.session as session_module
+
+    calls = []
+
+    def fake_create(spec, device, threads, chain, cuda_graph):
+        calls.append(cuda_graph)
+        if cuda_graph:
+            try:
+                raise RuntimeError("CUDA graph capture is not supported for MemcpyToHost")
+            except RuntimeError as cause:
+                raise ModelError(f"{spec.path}: onnxruntime cannot load this model ({cause}); rebuild it") from cause
+        return "session", "info"
+
+    monkeypatch.setattr(session_module, "provider_chain", lambda device: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    monkeypatch.setattr(session_module, "_create_session", fake_create)
+    with caplog.at_level("WARNING", logger="models.session"):
+        assert create_session(load_model_spec("face_landmarks"), "auto", cuda_graph=True) == ("session", "info")
+    assert calls == [True, False]
+    assert "MemcpyToHost" in caplog.text and "kernel by kernel" in caplog.text and "rebuild" not in caplog.text
