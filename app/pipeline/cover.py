@@ -3,8 +3,10 @@
 The fit moves the garment's sides, hem, neckline and sleeves out to the old top (bounded), but a
 smooth warp cannot follow every turn of that outline: slivers stay visible at the armpits, along
 the outer arm, at the cuffs. Each such pixel within `reach` of the garment samples the garment
-mirrored across its nearest edge — the garment extends outward by at most `reach` — instead of the
-old top peeking out. Sleeves a shorter-sleeved garment may not cover are kept out by the caller.
+mirrored across its edge — the garment extends outward by at most `reach` — instead of the old
+top peeking out; mirrored along a smoothed direction, so a pattern continues round a curve
+rather than breaking into a mosaic. Sleeves a shorter-sleeved garment may not cover are kept
+out by the caller.
 
 This edits the merged sampling map (texture coordinates per frame pixel), not colours, so the
 CPU and the device compositors, which both start from that map, draw the same picture.
@@ -21,6 +23,7 @@ from app.pipeline.occlusion import label_lut
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
 OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
+FIELD_SIGMA = 4.0  # half-resolution px: blur of the distance field whose gradient the fill mirrors along
 _CLOTHING_LUT = label_lut(COVER_LABELS)  # 255 for the wearer's top
 
 
@@ -80,6 +83,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
     flat_map = merged.reshape(-1, 2)
     source = flat_map[((2 * ly * width + 2 * lx)[:, None] + block).ravel()]
+    source = _smooth_borrowing(source, flat_map, texture_alpha, hy, hx, distance, width)
     # Full resolution has the last word: never over solid garment.
     here = flat_map[targets]
     tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
@@ -94,3 +98,33 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     sleeve_region.reshape(-1)[targets] = 255
     ys, xs = np.divmod(targets, width)
     return len(targets), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+
+
+def _smooth_borrowing(block_source: np.ndarray, flat_map: np.ndarray, texture_alpha: np.ndarray, hy: np.ndarray,
+                      hx: np.ndarray, distance: np.ndarray, width: int) -> np.ndarray:
+    """(4N, 2) texture coordinates for the full-resolution pixels of the gap pixels' 2×2 blocks
+    (in `targets` order), mirrored across the garment's edge along a smoothed direction.
+
+    The nearest edge pixel jumps from one block to the next wherever the garment's edge turns, so
+    mirroring across it block by block tiles a pattern into a mosaic of offset dashes (the fill
+    read as a glitch on stripes). The distance to the garment (`distance`, (h, w) float32 half-res
+    px, 0 on it) is continuous; only the direction to the edge is not. So each gap pixel (hy, hx:
+    (N,)) steps twice its distance against the gradient of the blurred distance field — along a
+    smooth direction, exact across a straight edge — and its block borrows the block there.
+    Where that block is not solid garment, the nearest-edge borrowing (`block_source`) stands.
+    """
+    smooth = cv2.GaussianBlur(distance, (0, 0), FIELD_SIGMA)
+    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1)[hy, hx]
+    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1)[hy, hx]
+    step = 2.0 * 2.0 * distance[hy, hx] / np.maximum(np.hypot(grad_y, grad_x), 1e-6)  # full-res px per unit gradient
+    # Block top-left corners (full res): the block's own, moved against the gradient.
+    corner_y = np.rint(2 * hy - step * grad_y).astype(np.int64)
+    corner_x = np.rint(2 * hx - step * grad_x).astype(np.int64)
+    height = len(flat_map) // width
+    ok = np.repeat((corner_y >= 0) & (corner_y < height - 1) & (corner_x >= 0) & (corner_x < width - 1), 4)
+    index = ((corner_y * width + corner_x)[:, None] + np.array([0, 1, width, width + 1])).ravel()
+    borrowed = flat_map[np.where(ok, index, 0)]
+    u = np.clip(borrowed[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
+    v = np.clip(borrowed[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
+    ok &= (borrowed[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)
+    return np.where(ok[:, None], borrowed, block_source)

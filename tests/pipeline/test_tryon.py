@@ -230,6 +230,28 @@ def test_cover_gaps_stretches_the_garment_edge_only_as_far_as_allowed() -> None:
     assert (np.diff(block_means, axis=1) < 0).all()  # further out borrows from further in
 
 
+def test_cover_gaps_continues_the_pattern_smoothly_round_a_curved_edge() -> None:
+    # Round a curve the nearest edge pixel jumps from block to block; borrowing across it tiled
+    # stripes into a mosaic of offset dashes (neighbouring filled pixels 8 texture px apart).
+    from app.pipeline.cover import cover_gaps
+
+    size = 120
+    merged = np.full((size, size, 2), -1.0, np.float32)
+    ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
+    disc = (xs - 60) ** 2 + (ys - 60) ** 2 <= 30 ** 2  # a round garment
+    merged[disc] = np.stack([xs, ys], -1)[disc] + 20
+    sleeve_region = np.zeros((size, size), np.uint8)
+    filled, _ = cover_gaps(merged, sleeve_region, np.full((200, 200), 255, np.uint8),
+                           np.full((size, size), Label.UPPER_CLOTHES, np.uint8), reach=16)
+    ring = sleeve_region > 0
+    assert filled > 2500 and not (ring & disc).any()
+    # Texture-coordinate steps between filled neighbours, down and across (the ring stays clear
+    # of the box's border, so rolling wraps nothing filled round).
+    steps = np.concatenate([np.abs(merged - np.roll(merged, -1, axis)).max(-1)[ring & np.roll(ring, -1, axis)]
+                            for axis in (0, 1)])
+    assert np.percentile(steps, 99) <= 3 and steps.max() <= 4  # a mirror image, stretched a little
+
+
 def test_garment_keeps_up_with_a_person_walking_across(drawn_person, drawn_garment) -> None:
     # Smoothing and backlash steady a still person; they must not leave the garment behind a
     # moving one. 4 px per frame at 30 fps (120 px/s, an easy step sideways) for a second.
