@@ -23,7 +23,7 @@ from app.pipeline.occlusion import label_lut
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
 OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
-FIELD_SIGMA = 4.0  # half-resolution px: blur of the distance field whose gradient the fill mirrors along
+FIELD_SIGMA = 4.0  # half-resolution px: blur of the distance whose gradient the fill mirrors along
 _CLOTHING_LUT = label_lut(COVER_LABELS)  # 255 for the wearer's top
 
 
@@ -59,31 +59,43 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     cloth = (cv2.blur(cloth, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
         return 0, None
-    distance, nearest = cv2.distanceTransformWithLabels(1 - lenders_mask, cv2.DIST_L2, 3,
-                                                        labelType=cv2.DIST_LABEL_PIXEL)
+    distance = cv2.distanceTransform(1 - lenders_mask, cv2.DIST_L2, 3)  # half-res px to the garment
     hy, hx = np.nonzero(cloth & (1 - solid) & (distance <= reach / 2))
     if not len(hy):
         return 0, None
-    # Which lending pixel each label stands for (labels number the zero pixels of the input).
-    lenders = np.flatnonzero(lenders_mask)
-    lender_of_label = np.zeros(int(nearest.max()) + 1, np.int64)
-    lender_of_label[nearest.flat[lenders]] = lenders
-    lender = lender_of_label[nearest[hy, hx]]
-    ly, lx = lender // half_w, lender % half_w
-    # Mirror the garment across its edge (the pixel as far inside as the gap is outside) so a
+    # Mirror the garment across its edge (the point as far inside as the gap is outside) so a
     # pattern continues instead of smearing the edge pixel outward; the edge itself where the
-    # mirror image would leave the garment.
-    ry, rx = 2 * ly - hy, 2 * lx - hx
-    inside = (ry >= 0) & (ry < half_h) & (rx >= 0) & (rx < half_w)
-    inside[inside] = lenders_mask[ry[inside], rx[inside]] > 0
-    ly, lx = np.where(inside, ry, ly), np.where(inside, rx, lx)
-    # Each half-resolution pixel stands for its 2×2 block, and borrows from the lender's block.
-    # Flat indices into the box (one index array gathers ~2× faster than a pair).
+    # mirror image would leave the garment. The way to the edge is the gradient of the blurred
+    # distance, not the nearest edge pixel: that one jumps from block to block wherever the edge
+    # turns, and mirroring across it tiled stripes into a mosaic of offset dashes. Each
+    # half-resolution pixel stands for its 2×2 block and borrows a 2×2 block. Flat indices into
+    # the box (one index array gathers ~2× faster than a pair).
+    smooth = cv2.GaussianBlur(distance, (0, 0), FIELD_SIGMA)
+    away = np.stack([cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1)[hy, hx],
+                     cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1)[hy, hx]], axis=1)
+    away /= np.maximum(np.hypot(away[:, 0], away[:, 1]), 1e-6)[:, None]
+    gap = 2 * distance[hy, hx, None] * away  # (N, 2) full-res px from the edge out to the gap pixel
     block = np.array([0, 1, width, width + 1])
-    targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
     flat_map = merged.reshape(-1, 2)
-    source = flat_map[((2 * ly * width + 2 * lx)[:, None] + block).ravel()]
-    source = _smooth_borrowing(source, flat_map, texture_alpha, hy, hx, distance, width)
+
+    def borrow(which: np.ndarray, reflection: float) -> tuple[np.ndarray, np.ndarray]:
+        """(4n, 2) coordinates of the blocks `reflection` × the gap back from gap pixels `which`,
+        and (n,) whether each such block is solid garment."""
+        corner = np.rint(2 * np.stack([hy[which], hx[which]], axis=1) - reflection * gap[which]).astype(np.int64)
+        fits = (corner[:, 0] >= 0) & (corner[:, 0] < height - 1) & (corner[:, 1] >= 0) & (corner[:, 1] < width - 1)
+        borrowed = flat_map[(np.where(fits, corner[:, 0] * width + corner[:, 1], 0)[:, None] + block).ravel()]
+        u = np.clip(borrowed[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
+        v = np.clip(borrowed[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
+        return borrowed, ((borrowed[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)).reshape(-1, 4).all(1) & fits
+
+    source, found = borrow(np.arange(len(hy)), 2.0)  # the mirror image
+    missing = np.flatnonzero(~found)
+    if len(missing):  # the edge, where the mirror image leaves the garment
+        edge, at_edge = borrow(missing, 1.0)
+        source.reshape(-1, 4, 2)[missing[at_edge]] = edge.reshape(-1, 4, 2)[at_edge]
+        found[missing[at_edge]] = True
+    hy, hx, source = hy[found], hx[found], source.reshape(-1, 4, 2)[found].reshape(-1, 2)
+    targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
     # Full resolution has the last word: never over solid garment.
     here = flat_map[targets]
     tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
@@ -99,32 +111,3 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     ys, xs = np.divmod(targets, width)
     return len(targets), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
 
-
-def _smooth_borrowing(block_source: np.ndarray, flat_map: np.ndarray, texture_alpha: np.ndarray, hy: np.ndarray,
-                      hx: np.ndarray, distance: np.ndarray, width: int) -> np.ndarray:
-    """(4N, 2) texture coordinates for the full-resolution pixels of the gap pixels' 2×2 blocks
-    (in `targets` order), mirrored across the garment's edge along a smoothed direction.
-
-    The nearest edge pixel jumps from one block to the next wherever the garment's edge turns, so
-    mirroring across it block by block tiles a pattern into a mosaic of offset dashes (the fill
-    read as a glitch on stripes). The distance to the garment (`distance`, (h, w) float32 half-res
-    px, 0 on it) is continuous; only the direction to the edge is not. So each gap pixel (hy, hx:
-    (N,)) steps twice its distance against the gradient of the blurred distance field — along a
-    smooth direction, exact across a straight edge — and its block borrows the block there.
-    Where that block is not solid garment, the nearest-edge borrowing (`block_source`) stands.
-    """
-    smooth = cv2.GaussianBlur(distance, (0, 0), FIELD_SIGMA)
-    grad_y = cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1)[hy, hx]
-    grad_x = cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1)[hy, hx]
-    step = 2.0 * 2.0 * distance[hy, hx] / np.maximum(np.hypot(grad_y, grad_x), 1e-6)  # full-res px per unit gradient
-    # Block top-left corners (full res): the block's own, moved against the gradient.
-    corner_y = np.rint(2 * hy - step * grad_y).astype(np.int64)
-    corner_x = np.rint(2 * hx - step * grad_x).astype(np.int64)
-    height = len(flat_map) // width
-    ok = np.repeat((corner_y >= 0) & (corner_y < height - 1) & (corner_x >= 0) & (corner_x < width - 1), 4)
-    index = ((corner_y * width + corner_x)[:, None] + np.array([0, 1, width, width + 1])).ravel()
-    borrowed = flat_map[np.where(ok, index, 0)]
-    u = np.clip(borrowed[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
-    v = np.clip(borrowed[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
-    ok &= (borrowed[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)
-    return np.where(ok[:, None], borrowed, block_source)

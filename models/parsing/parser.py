@@ -102,6 +102,14 @@ def _colour_model(samples_ycrcb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | 
     return mean, spread
 
 
+def _samples(colours: np.ndarray, region: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """(N, 3) colours of the pixels in `region` (h, w) uint8 that `keep` (h, w) bool allows —
+    looked at only inside the region's bounding box (a few percent of the territory)."""
+    x, y, w, h = cv2.boundingRect(region)
+    window = (slice(y, y + h), slice(x, x + w))
+    return colours[window][region[window].astype(bool) & keep[window]]
+
+
 def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndarray, body: float,
                           hip_side: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """(h, w) bool: the upper body, refined from the hip line by colour; and (h, w) bool, the
@@ -125,8 +133,8 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
     for hip, knee in ((B.LEFT_HIP, B.LEFT_KNEE), (B.RIGHT_HIP, B.RIGHT_KNEE)):
         _capsule(thighs, [local[hip] + (local[knee] - local[hip]) * 0.2, local[knee] + (local[hip] - local[knee]) * 0.4],
                  SPLIT_SAMPLE_RADIUS * body)
-    top = _colour_model(colours[chest.astype(bool) & cloth & hip_side])
-    bottom = _colour_model(colours[thighs.astype(bool) & cloth & ~hip_side])
+    top = _colour_model(_samples(colours, chest, cloth & hip_side))
+    bottom = _colour_model(_samples(colours, thighs, cloth & ~hip_side))
     if top is None or bottom is None:
         return hip_side, None
     separation = float(np.abs((top[0] - bottom[0]) / np.maximum(top[1], bottom[1])).max())
@@ -312,8 +320,7 @@ class HumanParser:
         if face_outline is not None:
             cv2.fillPoly(face_mask, [np.round(face_outline - origin).astype(np.int32)], 1)
             face_height = float(np.hypot(*(face.points[CHIN] - face.points[FOREHEAD]))) * scale
-            inner = cv2.erode(face_mask, np.ones((3, 3), np.uint8), iterations=max(1, int(FACE_ERODE * face_height)))
-            skin_model = self._skin_model(face, colours[inner.astype(bool)])
+            skin_model = self._skin_model(face, colours, face_mask, face_height)
         else:
             face_height = 0.0
             skin_model = SkinModel.generic()
@@ -393,11 +400,14 @@ class HumanParser:
         # Face and hair come from the face mesh, not the ownership map: keep them even where the
         # segmentation left a gap.
 
-    def _skin_model(self, face: Face, samples_ycrcb: np.ndarray) -> SkinModel:
-        """The skin model fitted to (N, 3) YCrCb face pixels — once per face mesh run: between
-        runs the outline is only moved with the nose, and a face's skin tone does not change."""
+    def _skin_model(self, face: Face, colours: np.ndarray, face_mask: np.ndarray, face_height: float) -> SkinModel:
+        """The skin model fitted to the face's inner pixels — once per face mesh run: between runs
+        the outline is only moved with the nose, and a face's skin tone does not change.
+        colours (h, w, 3) uint8 YCrCb, face_mask (h, w) uint8 1 inside the outline, both over the
+        person's territory; face_height in the same pixels."""
         if self._skin is None or self._skin[0] is not face.roi:
-            self._skin = (face.roi, SkinModel.fit(samples_ycrcb))
+            inner = cv2.erode(face_mask, np.ones((3, 3), np.uint8), iterations=max(1, int(FACE_ERODE * face_height)))
+            self._skin = (face.roi, SkinModel.fit(colours[inner.astype(bool)]))
         return self._skin[1]
 
     @staticmethod
