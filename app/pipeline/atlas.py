@@ -17,6 +17,9 @@ import numpy as np
 from app.garments.model import Garment, SleeveKind
 
 
+BLEED = 4  # px of cloth colour carried past the garment's edge
+
+
 @dataclass(frozen=True)
 class GarmentAtlas:
     texture: np.ndarray  # (H, 2W, 4) uint8 BGRA: [torso cloth | sleeve cloth], alpha = cloth
@@ -48,9 +51,31 @@ def torso_region(garment: Garment) -> np.ndarray:
     return region
 
 
+def bleed_colour(colour: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8: `colour` ((H, W, 3) uint8, contiguous) with the pixels just outside `mask`
+    ((H, W) uint8, 0 = no cloth), up to BLEED px out, set to the mean colour of the cloth round them.
+
+    Bilinear sampling at the garment's edge mixes in the texels beside it; in a product photo those
+    show the studio backdrop (near white), which drew a light fringe round every garment and a
+    light seam where the cover fill meets the garment's own edge. With the cloth's colour carried
+    outward, the edge blends cloth with cloth and only the alpha fades (a sample reads 2×2
+    texels, so a few pixels of ring are enough)."""
+    cloth = cv2.compare(mask, 0, cv2.CMP_GT)  # 0/255
+    window = (2 * BLEED + 1, 2 * BLEED + 1)
+    weight = cv2.boxFilter(cloth, cv2.CV_32F, window, normalize=False)  # 255 × cloth pixels around
+    ring = cv2.bitwise_and(cv2.compare(weight, 0, cv2.CMP_GT), cv2.bitwise_not(cloth))
+    if not cv2.countNonZero(ring):
+        return colour
+    summed = cv2.boxFilter(cv2.bitwise_and(colour, colour, mask=cloth), cv2.CV_32F, window, normalize=False)
+    mean = cv2.divide(summed, cv2.merge([weight, weight, weight]), scale=255, dtype=cv2.CV_8U)
+    bled = colour.copy()
+    cv2.copyTo(mean, ring, bled)
+    return bled
+
+
 def build_atlas(garment: Garment) -> GarmentAtlas:
     width, _ = garment.size
-    colour = garment.rgba[..., :3]
+    colour = bleed_colour(cv2.cvtColor(garment.rgba, cv2.COLOR_BGRA2BGR), garment.mask)
     torso = torso_region(garment)
     torso_alpha = cv2.bitwise_and(garment.mask, torso)
     sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(torso))

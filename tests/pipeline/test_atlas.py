@@ -1,0 +1,35 @@
+"""The garment atlas: what a bilinear sample sees at the garment's edge."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from app.garments.model import SleeveKind
+from app.pipeline.atlas import BLEED, bleed_colour, build_atlas
+
+
+def test_sampling_across_the_garment_edge_blends_cloth_with_cloth_not_the_backdrop(drawn_garment) -> None:
+    # A dark top photographed on white: half a texel outside its hem a bilinear sample used to be
+    # half backdrop, a light fringe round the garment (and a light seam beside the cover fill).
+    garment = drawn_garment(SleeveKind.NONE, body_colour=(40, 40, 40))
+    atlas = build_atlas(garment)
+    xs, ys = np.meshgrid(np.arange(300, 460, dtype=np.float32), np.arange(690, 715, 0.25, dtype=np.float32))
+    sampled = cv2.remap(atlas.texture, xs, ys, cv2.INTER_LINEAR)  # the torso half, across the hem
+    seen = sampled[..., 3] > 0
+    assert seen.any() and (sampled[..., 3] < 255).any()  # the samples do straddle the edge
+    assert sampled[..., :3][seen].max() <= 45
+
+
+def test_bleed_fills_a_ring_with_the_cloth_round_it_and_leaves_the_rest() -> None:
+    colour = np.full((40, 40, 3), 250, np.uint8)
+    mask = np.zeros((40, 40), np.uint8)
+    mask[10:30, 10:20] = 255
+    colour[10:30, 10:20] = (10, 20, 30)
+    mask[10:30, 20:30] = 255
+    colour[10:30, 20:30] = (110, 120, 130)
+    bled = bleed_colour(colour, mask)
+    assert np.array_equal(bled[mask > 0], colour[mask > 0])  # cloth untouched
+    assert (bled[12, 10 - BLEED] == (10, 20, 30)).all() and (bled[12, 29 + BLEED] == (110, 120, 130)).all()
+    assert (bled[8, 19].astype(int) - (60, 70, 80) <= 1).all()  # above the seam: the mean of both cloths
+    assert (bled[0:10 - BLEED, :] == 250).all()  # beyond the ring: as it was
