@@ -35,6 +35,8 @@ MIN_NARROW = 0.85  # the most it may move in
 TORSO_ARM_CORE = 0.12  # × shoulder width: the arm core the torso's side search stops at
 BODY_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT, Label.TORSO_SKIN, Label.PANTS, Label.SKIRT)
 MAX_LENGTHEN = 1.25  # the most the hem may move down, × the garment's own shoulder-to-hem length
+HEM_COLUMNS = (-0.6, -0.3, 0.0, 0.3, 0.6)  # where the top's length is measured, × the hem's half-width
+HEM_SEARCH_START = 0.25  # each column searched down from this share of the garment's length above the hem
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
 CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
@@ -231,7 +233,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     if labels is not None:
         _fit_sides(target, person, labels, body_axes, widths, cover_torso, cover)
     if cover_torso:
-        _cover_top(target, person, labels, body_axes, body_mid)
+        _cover_top(target, person, labels, body_axes, body_mid, widths)
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
@@ -291,22 +293,34 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
 
 
 def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               body_mid: np.ndarray) -> None:
-    """Lengthen the hem and raise a low neckline so the wearer's current top is covered (bounded)."""
-    _, up = axes
+               body_mid: np.ndarray, widths: dict[tuple[str, str], float]) -> None:
+    """Lengthen the hem and raise a low neckline so the wearer's current top is covered (bounded).
+
+    The top's length is measured in columns across the hem, not only down the middle: a top that
+    is longer elsewhere (a waistcoat's points, a curved shirt tail) showed below a garment
+    lengthened to its middle. The hem stays straight, lengthened to the longest column. The
+    columns stop at the arms, so a sleeve hanging in front of the hip is not taken for the top."""
+    side_dir, up = axes
     width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
     margin = COVER_MARGIN * width
     hem_centre = target["hem_center"]
     own_length = float((body_mid - hem_centre) @ up)
-    reach = _extent_along(labels, None, body_mid, -up, own_length * MAX_LENGTHEN + margin, COVER_LABELS)
-    extra = min(max(0.0, reach + margin - own_length), own_length * (MAX_LENGTHEN - 1))
+    limit = own_length * (MAX_LENGTHEN - 1)
+    # Each column searched down from HEM_SEARCH_START of the garment's length above its hem.
+    half_width = float((target["hem_left"] - target["hem_right"]) @ side_dir) / 2
+    start = HEM_SEARCH_START * own_length
+    origins = np.array([hem_centre + side_dir * half_width * f + up * start for f in HEM_COLUMNS], np.float64)
+    reaches = _extents_along(labels, _arm_capsules(person, widths), origins, np.repeat(-up[None], len(origins), 0),
+                             np.full(len(origins), start + limit + margin), COVER_LABELS)
+    extra = min(max(0.0, float(reaches.max()) + margin - start), limit)
     for name in list(target):
         if name.startswith("hem_"):
             target[name] = target[name] - up * extra
         elif name.startswith("flank_"):  # flanks stretch with the hem, in proportion
             target[name] = target[name] - up * extra * float(name.rsplit("_", 1)[1])
-    # Raise a low neckline (a scoop over a crew neck) and low shoulders to the top's own, bounded.
-    for name in ("neck_center", "shoulder_left", "shoulder_right"):
+    # Raise a low neckline (a scoop over a crew neck), a collar and low shoulders to the top's
+    # own, bounded.
+    for name in ("neck_center", "collar_left", "collar_right", "shoulder_left", "shoulder_right"):
         point = target[name]
         above = _extent_along(labels, None, point, up, MAX_NECK_RAISE * width, COVER_LABELS)
         if above > 0:

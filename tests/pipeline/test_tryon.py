@@ -8,7 +8,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
-from app.garments.model import SleeveKind
+from app.garments.model import TORSO_LANDMARKS, SleeveKind
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.tryon import FADE_FRAMES, TryOnRenderer
 from models.parsing import Label, ParseResult
@@ -250,6 +250,25 @@ def test_cover_gaps_continues_the_pattern_smoothly_round_a_curved_edge() -> None
     steps = np.concatenate([np.abs(merged - np.roll(merged, -1, axis)).max(-1)[ring & np.roll(ring, -1, axis)]
                             for axis in (0, 1)])
     assert np.percentile(steps, 99) <= 3 and steps.max() <= 4  # a mirror image, stretched a little
+
+
+def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_person, drawn_garment) -> None:
+    # A waistcoat's points or a shirt tail: the top reaches lower beside the middle than in it,
+    # and a garment lengthened only to its middle left them showing below the hem.
+    from app.pipeline.fit import fit_garment
+
+    _, perception = drawn_person()
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    garment = drawn_garment(SleeveKind.LONG)
+
+    def hem_bottom(labels: np.ndarray) -> float:
+        fit = fit_garment(garment, person, labels)
+        names = [n for n in garment.landmarks if n in TORSO_LANDMARKS]
+        return float(max(fit.body_points[names.index(n)][1] for n in ("hem_left", "hem_center", "hem_right")))
+
+    plain = hem_bottom(labels)
+    labels[400:428, 330:365] = Label.UPPER_CLOTHES  # the top's point, right of the middle in the image
+    assert plain < 415 and hem_bottom(labels) >= 428
 
 
 def test_garment_keeps_up_with_a_person_walking_across(drawn_person, drawn_garment) -> None:
