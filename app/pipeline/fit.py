@@ -24,6 +24,7 @@ from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
 from app.pipeline.arms import arm_half_widths, seen
 from models.parsing.labels import Label
+from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
 from models.pose import Person
 
@@ -42,6 +43,7 @@ CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
 FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
+CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
@@ -237,7 +239,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
-    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover)
+    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover, labels)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
                       np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, cover_torso, widths,
@@ -349,8 +351,22 @@ class _Bone:
         return _unit(self.points[1] - self.points[0])
 
 
+def _cuff_reach(person: Person, labels: np.ndarray, elbow_j: int, wrist_j: int) -> float:
+    """How far past the wrist landmark the wearer's own sleeve runs (frame px, ≤ CUFF_REACH × the
+    forearm): the landmark sits inside the cuff, and a long sleeve cut there left a band of the
+    old cuff between it and the hand. The hand is skin to the parser, so the search ends there.
+    0 where the pose only guesses the wrist."""
+    wrist = person.landmarks[wrist_j]
+    if not (person.in_frame[wrist_j] and person.visibility[wrist_j] >= MIN_SEEN_VISIBILITY):
+        return 0.0
+    forearm = wrist - person.landmarks[elbow_j]
+    length = float(np.hypot(*forearm))
+    return _extent_along(labels, None, wrist.astype(np.float64), _unit(forearm), CUFF_REACH * length, COVER_LABELS)
+
+
 def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], target: dict[str, np.ndarray],
-                 scale: float, widths: dict[tuple[str, str], float], cover: bool) -> tuple[SleeveFit, ...]:
+                 scale: float, widths: dict[tuple[str, str], float], cover: bool,
+                 labels: np.ndarray | None = None) -> tuple[SleeveFit, ...]:
     """Each sleeve as a tube along its arm, hanging from the armhole and bending at the elbow.
 
     The root joins the torso (the shoulder seam at the top of the arm, the torso's armpit on its
@@ -358,7 +374,8 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     the cuff are centred on the bone, as wide as the garment's sleeve there — or, when covering,
     as the wearer's measured arm (bounded), so an old sleeve does not show around the new one.
     The sleeve keeps its own length (its outer edge, shoulder point to outer cuff, measured from
-    the shoulder joint); long sleeves are cut at the wrist, so hands stay bare.
+    the shoulder joint); long sleeves are cut at the wrist, so hands stay bare — when covering,
+    at the end of the wearer's own cuff (`_cuff_reach`).
     """
     fits = []
     joints = person.landmarks
@@ -366,7 +383,10 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     shoulder_mid = (joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]) / 2
     for side, shoulder_j, elbow_j, wrist_j in (("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
                                                ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
-        bone = _Bone(joints[[shoulder_j, elbow_j, wrist_j]])
+        wrist = joints[wrist_j].astype(np.float64)
+        if cover and labels is not None and garment.sleeve_kind is SleeveKind.LONG:
+            wrist = wrist + _unit(wrist - joints[elbow_j]) * _cuff_reach(person, labels, elbow_j, wrist_j)
+        bone = _Bone(np.array([joints[shoulder_j], joints[elbow_j], wrist]))
         g_shoulder, g_outer_cuff = lm[f"shoulder_{side}"], lm[f"sleeve_{side}_outer"]
         g_armpit, g_inner_cuff = lm[f"armpit_{side}"], lm[f"sleeve_{side}_inner"]
         # The root is where the torso panel's shoulder and armpit went (raised over a wearer's

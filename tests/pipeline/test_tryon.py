@@ -271,6 +271,31 @@ def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_per
     assert plain < 415 and hem_bottom(labels) >= 428
 
 
+def test_a_long_sleeve_covers_the_wearers_cuff_past_the_wrist_but_not_the_hand(drawn_person, drawn_garment) -> None:
+    # The wrist landmark sits inside a long sleeve's cuff: cut there, the new sleeve left a band
+    # of the old cuff between itself and the hand.
+    from app.pipeline.fit import fit_garment
+
+    _, perception = drawn_person(bare_arms=False)
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    elbow, wrist = person.landmarks[B.LEFT_ELBOW], person.landmarks[B.LEFT_WRIST]
+    along = (wrist - elbow) / np.hypot(*(wrist - elbow))
+
+    def cuff_end(cuff: int) -> float:
+        """How far past the wrist the left sleeve's end section sits, with the wearer's cuff
+        running `cuff` px past it and the hand beyond."""
+        painted = labels.copy()
+        for step in range(0, 40):
+            x, y = np.round(wrist + along * step).astype(int)
+            painted[y - 1:y + 2, x - 1:x + 2] = Label.UPPER_CLOTHES if step <= cuff else Label.LEFT_ARM
+        fit = fit_garment(drawn_garment(SleeveKind.LONG), person, painted)
+        quad = next(s for s in fit.sleeves if s.side == "left").body_quads[-1]
+        return float((quad[2:].mean(0) - wrist) @ along)
+
+    assert abs(cuff_end(0)) < 3  # no cuff showing: the sleeve ends at the wrist
+    assert 14 <= cuff_end(18) <= 21  # to the end of the cuff, not onto the hand
+
+
 def test_garment_keeps_up_with_a_person_walking_across(drawn_person, drawn_garment) -> None:
     # Smoothing and backlash steady a still person; they must not leave the garment behind a
     # moving one. 4 px per frame at 30 fps (120 px/s, an easy step sideways) for a second.
