@@ -110,4 +110,3 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     sleeve_region.reshape(-1)[targets] = 255
     ys, xs = np.divmod(targets, width)
     return len(targets), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
-

@@ -195,8 +195,8 @@ class HumanParser:
         outline with the pose's nose in between — a face changes shape slowly. `face_in_background`
         (a live mirror): the mesh (of the first frame, then of every n-th) runs on a thread of its
         own and is taken up by the first frame after it finishes, so no frame waits for it (~1.5 ms
-        on one core every third frame, with its CPU twin); the
-        outline then depends on timing, which is why files, where results must repeat, do not."""
+        on one core every third frame, with its CPU twin); the outline then depends on timing,
+        which is why files, where results must repeat, do not."""
         self.selfie = OnnxModel("selfie_segmentation", device) if use_selfie_segmentation else None
         # In the background the mesh keeps to its one thread: the pose model needs both cores.
         self.face = FaceLandmarker(OnnxModel("face_landmarks", device, 1 if face_in_background else None)
