@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import cv2
 import numpy as np
 
 MIN_SAMPLES = 30
@@ -52,10 +53,13 @@ class SkinModel:
 
     def mask(self, image_ycrcb: np.ndarray) -> np.ndarray:
         """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
-        luma = image_ycrcb[..., 0]
         low, high = LUMA_RANGE
-        return (self._chroma_table[image_ycrcb[..., 1], image_ycrcb[..., 2]]
-                & (luma >= low * self.luma) & (luma <= min(255.0, high * self.luma)))
+        # One flat lookup by Cr·256 + Cb (~4× faster than indexing the table by a pair of arrays).
+        chroma = (image_ycrcb[..., 1].astype(np.uint16) << 8) | image_ycrcb[..., 2]
+        # Integer bounds, so inRange's rounding of them cannot move the range by a grey level.
+        luma = cv2.inRange(image_ycrcb[..., 0], float(np.ceil(low * self.luma)),
+                           float(np.floor(min(255.0, high * self.luma)))) > 0
+        return np.take(self._chroma_table.ravel(), chroma) & luma
 
     @cached_property
     def _chroma_table(self) -> np.ndarray:
