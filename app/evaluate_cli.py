@@ -3,7 +3,8 @@
 - `evaluate tryon DATA --out DIR`: every person photo with a parse map in DATA (VITON-HD's
   image-parse-v3 and the CIHP labels) × every catalog garment: share of the person's old
   upper-clothes pixels still visible, face/hair and bare-arm pixels left untouched (the
-  definitions of ../shared/tools/tryon_metrics.py), and a contact sheet of the renders.
+  definitions of ../shared/tools/tryon_metrics.py), a contact sheet of the renders and a second
+  sheet with the wearer's old top that still shows painted red.
   The label maps have classes, not people: on a group photo the garment goes on one person while
   everyone's tops count, so the same figures are also given over the wearer alone: the labelled
   pixels inside the dressed person's own segmentation from the pose model and nearer the body
@@ -39,6 +40,7 @@ from app.sources import read_image
 from models.pose import BlazePose as B
 
 CHANGED, KEPT = 25, 12  # grey levels, as in tryon_metrics.py
+VISIBLE_COLOUR = (0, 0, 255)  # BGR: the old top still showing, on the visible sheet
 UPPER, HEAD, ARMS, FACE = (5, 6, 7), (13, 2, 1, 4), (14, 15), 13
 NOISE_SIGMA = 3.0  # grey levels of per-frame sensor noise
 STABILITY_FRAMES = 300
@@ -54,7 +56,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="evaluation", metavar="WHAT", required=True)
     tryon = sub.add_parser("tryon", help="coverage/occlusion for every labelled person × garment")
     tryon.add_argument("data", type=Path, help="folder holding people/ (e.g. ../shared/data)")
-    tryon.add_argument("--out", type=Path, required=True, help="folder for renders, contact sheet and JSON")
+    tryon.add_argument("--out", type=Path, required=True, help="folder for the contact sheets and the figures (JSON)")
     tryon.set_defaults(func=evaluate_tryon)
     stability = sub.add_parser("stability", help="jitter and flicker on a still photo with sensor noise")
     stability.add_argument("--source", type=Path, required=True, help="a photo of a person")
@@ -108,6 +110,27 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
     return figures
 
 
+def visible_overlay(before: np.ndarray, after: np.ndarray, after_negative: np.ndarray,
+                    labels: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8: the render `after` with the old top's pixels that neither it nor the
+    negative's render changed (what `upper_visible_either` counts) painted VISIBLE_COLOUR: where
+    the coverage fails, at a glance. All images (H, W, 3) uint8 BGR, labels (H, W) CIHP ids."""
+    unchanged = ((np.abs(after.astype(int) - before.astype(int)).max(2) <= CHANGED)
+                 & (np.abs(after_negative.astype(int) - before.astype(int)).max(2) <= CHANGED))
+    overlay = after.copy()
+    overlay[unchanged & np.isin(labels, UPPER)] = VISIBLE_COLOUR
+    return overlay
+
+
+def _sheet(rows: list[list[np.ndarray]], height: int = 240) -> np.ndarray:
+    """One image of `rows` of (H, W, 3) images, each scaled to `height`, rows padded to one width."""
+    strips = [np.hstack([cv2.resize(image, (int(image.shape[1] * height / image.shape[0]), height))
+                         for image in row]) for row in rows]
+    width = max(strip.shape[1] for strip in strips)
+    return np.vstack([cv2.copyMakeBorder(strip, 0, 0, 0, width - strip.shape[1], cv2.BORDER_CONSTANT)
+                      for strip in strips])
+
+
 def _own_body(labels: np.ndarray, nose: np.ndarray) -> np.ndarray | None:
     """(H, W) bool: the pixels nearer the body below the labelled face nearest `nose` (x, y
     frame pixels) than below any other labelled face, or None with fewer than two faces (nobody
@@ -149,13 +172,13 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
         raise LiveFitError(f"{args.data}: no people with parse maps found under people/")
     catalog = Catalog.default()
     garments = [catalog.load(entry.id) for entry in catalog.list()]
-    rows, results = [], []
+    rows, visible_rows, results = [], [], []
     with FramePipeline(static_image_mode=True) as pipeline:
         for image_path, labels_path in people:
             image, labels = read_image(image_path), _read_labels(labels_path)
             if labels.shape != image.shape[:2]:
                 labels = cv2.resize(labels, image.shape[1::-1], interpolation=cv2.INTER_NEAREST)
-            row = [image]
+            row, visible_row = [image], [image]
             for garment in garments:
                 renders = []
                 for worn in (negative_of(garment), garment):
@@ -164,18 +187,18 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                     renders.append(pipeline.process(image))
                 negative, result = renders[0].output, renders[1]
                 render = result.output
+                wearer_labels = _wearer_labels(labels, result)
                 figures = tryon_figures(image, render, labels, negative)
-                wearer = tryon_figures(image, render, _wearer_labels(labels, result), negative)
+                wearer = tryon_figures(image, render, wearer_labels, negative)
                 results.append({"person": image_path.stem, "garment": garment.id,
                                 "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
                 row.append(render)
-            thumb_height = 240
-            rows.append(np.hstack([cv2.resize(r, (int(r.shape[1] * thumb_height / r.shape[0]), thumb_height))
-                                   for r in row]))
-    width = max(r.shape[1] for r in rows)
-    sheet = np.vstack([cv2.copyMakeBorder(r, 0, 0, 0, width - r.shape[1], cv2.BORDER_CONSTANT) for r in rows])
-    write_bytes_atomic(args.out / "contact_sheet.png", encode_image(".png", sheet))
+                visible_row.append(visible_overlay(image, render, negative, wearer_labels))
+            rows.append(row)
+            visible_rows.append(visible_row)
+    write_bytes_atomic(args.out / "contact_sheet.png", encode_image(".png", _sheet(rows)))
+    write_bytes_atomic(args.out / "visible_sheet.png", encode_image(".png", _sheet(visible_rows)))
     write_bytes_atomic(args.out / "tryon_figures.json", json.dumps(results, indent=1).encode())
     out = sys.stdout
     out.write(f"{'person':<10} {'garment':<22} {'sleeves':<7} {'upper visible':>13} {'(wearer)':>8} "
@@ -199,7 +222,8 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                   f"min face/hair kept {min(values('face_hair_kept')):.3f}"
                   + (f", min arms kept {min(values('arms_kept')):.3f}" if kind == SleeveKind.NONE.value and values("arms_kept") else "")
                   + "\n")
-    out.write(f"contact sheet: {args.out / 'contact_sheet.png'}\n")
+    out.write(f"contact sheet: {args.out / 'contact_sheet.png'}; the wearer's old top still visible, in red: "
+              f"{args.out / 'visible_sheet.png'}\n")
     return 0
 
 

@@ -71,3 +71,20 @@ def test_the_negative_garment_keeps_the_cloth_and_landmarks() -> None:
     assert np.array_equal(negative.rgba[..., 3], garment.rgba[..., 3]) and negative.landmarks == garment.landmarks
     assert np.array_equal(negative.rgba[..., :3].astype(int), 255 - garment.rgba[..., :3].astype(int))
     assert garment.rgba is not negative.rgba and negative.id != garment.id
+
+
+def test_the_visible_sheet_paints_only_the_old_top_that_neither_render_changed() -> None:
+    from app.evaluate_cli import VISIBLE_COLOUR, visible_overlay
+
+    labels = _two_people_side_by_side()
+    before = np.full((200, 200, 3), 100, np.uint8)
+    after = before.copy()
+    after[60:160, 10:100] = (30, 30, 200)
+    after[60:160, 10:55] = 100  # a stripe in the old top's colour …
+    negative = before.copy()
+    negative[60:160, 10:100] = 155  # … that the negative's render does change
+    overlay = visible_overlay(before, after, negative, labels)
+    red = (overlay == VISIBLE_COLOUR).all(2)
+    assert red[60:160, 100:190].all()  # the right top: untouched by both
+    assert not red[:, :100].any() and not red[:60].any()  # the covered top and the rest
+    assert np.array_equal(overlay[~red], after[~red])
