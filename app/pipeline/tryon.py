@@ -20,7 +20,7 @@ from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
 from app.pipeline.cover import cover_gaps
 from app.pipeline.compose_device import DeviceCompositor
-from app.pipeline.fit import GarmentFit, SleeveFit, fit_garment, worn_sleeve_kind
+from app.pipeline.fit import GarmentFit, SleeveFit, cuff_reaches, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
 from app.pipeline.occlusion import Occlusion, arm_mask, build_occlusion
 from app.pipeline.perception import PerceptionResult
@@ -49,7 +49,7 @@ PLAY = 1.5  # px of backlash on every control point (see render)
 # and on what the parse adds: a silhouette's edge can flip between two readings for seconds (an
 # arm touching the side or not); a body's real width changes by more than this when it moves.
 OFFSET_PLAY = 3.0
-WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses
+WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses and cuff ends
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ class TryOnRenderer:
         self._shape: tuple[int, ...] | None = None
         self._worn_votes: list[SleeveKind] = []
         self._widths: dict[tuple[str, str], float] | None = None
+        self._cuff_reaches: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
 
     @property
@@ -148,7 +149,7 @@ class TryOnRenderer:
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
         fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception),
-                          self._arm_widths(person, perception))
+                          self._arm_widths(person, perception), self._cuffs(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
             self._filter.reset()
@@ -185,6 +186,17 @@ class TryOnRenderer:
         else:
             self._widths = {key: value + WIDTH_SMOOTHING * (measured[key] - value) for key, value in self._widths.items()}
         return self._widths
+
+    def _cuffs(self, person, perception: PerceptionResult) -> dict[str, float]:
+        """How far the wearer's cuffs run past the wrists, low-passed like the arm widths: the
+        cuff's end in the parse flickers by a few pixels, and the new sleeve's end with it."""
+        measured = cuff_reaches(person, perception.parse.labels)
+        if self._cuff_reaches is None:
+            self._cuff_reaches = measured
+        else:
+            self._cuff_reaches = {side: value + WIDTH_SMOOTHING * (measured[side] - value)
+                                  for side, value in self._cuff_reaches.items()}
+        return self._cuff_reaches
 
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1
