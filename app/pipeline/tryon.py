@@ -91,6 +91,13 @@ def _with_vector(fit: GarmentFit, vector: np.ndarray, parse_offsets: np.ndarray)
     return replace(fit, body_points=body, placed_points=placed, sleeves=tuple(sleeves))
 
 
+def _low_pass(held: dict | None, measured: dict) -> dict:
+    """`measured` moved into `held` by WIDTH_SMOOTHING per frame (per key; the first frame as is)."""
+    if held is None:
+        return measured
+    return {key: value + WIDTH_SMOOTHING * (measured[key] - value) for key, value in held.items()}
+
+
 def _masks(frame_bgr: np.ndarray, labels: np.ndarray, person, box: tuple[int, int, int, int],
            arm_cores: dict[tuple[str, str], float] | None) -> tuple[Occlusion, np.ndarray]:
     """What stays in front and the shading over `box`: both need only the frame, the parse and
@@ -180,22 +187,13 @@ class TryOnRenderer:
     def _arm_widths(self, person, perception: PerceptionResult) -> dict[tuple[str, str], float]:
         """The arms' half-thicknesses, low-passed: measured on the parse's edges each frame, they
         flicker by a pixel or two, and they place the shoulder seams the whole garment hangs from."""
-        measured = arm_half_widths(person, perception.parse.labels)
-        if self._widths is None:
-            self._widths = measured
-        else:
-            self._widths = {key: value + WIDTH_SMOOTHING * (measured[key] - value) for key, value in self._widths.items()}
+        self._widths = _low_pass(self._widths, arm_half_widths(person, perception.parse.labels))
         return self._widths
 
     def _cuffs(self, person, perception: PerceptionResult) -> dict[str, float]:
-        """How far the wearer's cuffs run past the wrists, low-passed like the arm widths: the
-        cuff's end in the parse flickers by a few pixels, and the new sleeve's end with it."""
-        measured = cuff_reaches(person, perception.parse.labels)
-        if self._cuff_reaches is None:
-            self._cuff_reaches = measured
-        else:
-            self._cuff_reaches = {side: value + WIDTH_SMOOTHING * (measured[side] - value)
-                                  for side, value in self._cuff_reaches.items()}
+        """How far the wearer's cuffs run past the wrists, low-passed likewise: the cuff's end in
+        the parse flickers by a few pixels, and the new sleeve's end with it."""
+        self._cuff_reaches = _low_pass(self._cuff_reaches, cuff_reaches(person, perception.parse.labels))
         return self._cuff_reaches
 
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
