@@ -87,6 +87,12 @@ def negative_of(garment: Garment) -> Garment:
     return dataclasses.replace(garment, id=f"{garment.id}-negative", rgba=rgba)
 
 
+def changed_by(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels whose largest channel difference between two (H, W, 3) uint8 images
+    exceeds CHANGED grey levels (tryon_metrics.py's "changed")."""
+    return np.abs(after.astype(int) - before.astype(int)).max(2) > CHANGED
+
+
 def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
                   after_negative: np.ndarray | None = None) -> dict[str, float | None]:
     """The shares of tryon_metrics.py; with `after_negative` (the same render of the garment's
@@ -104,7 +110,7 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
     figures = {"upper_visible": None if covered is None else 1.0 - covered, "face_hair_kept": share(kept, HEAD),
                "arms_kept": share(kept, ARMS)}
     if after_negative is not None:
-        either = changed | (np.abs(after_negative.astype(int) - before.astype(int)).max(2) > CHANGED)
+        either = changed | changed_by(before, after_negative)
         covered = share(either, UPPER)
         figures["upper_visible_either"] = None if covered is None else 1.0 - covered
     return figures
@@ -115,8 +121,7 @@ def visible_overlay(before: np.ndarray, after: np.ndarray, after_negative: np.nd
     """(H, W, 3) uint8: the render `after` with the old top's pixels that neither it nor the
     negative's render changed (what `upper_visible_either` counts) painted VISIBLE_COLOUR: where
     the coverage fails, at a glance. All images (H, W, 3) uint8 BGR, labels (H, W) CIHP ids."""
-    unchanged = ((np.abs(after.astype(int) - before.astype(int)).max(2) <= CHANGED)
-                 & (np.abs(after_negative.astype(int) - before.astype(int)).max(2) <= CHANGED))
+    unchanged = ~(changed_by(before, after) | changed_by(before, after_negative))
     overlay = after.copy()
     overlay[unchanged & np.isin(labels, UPPER)] = VISIBLE_COLOUR
     return overlay
@@ -251,7 +256,7 @@ def evaluate_stability(args: argparse.Namespace) -> int:
         raise LiveFitError(f"{args.source}: no person tracked, nothing to measure")
     stack = np.stack(points)
     jitter = float(np.sqrt(((stack - stack.mean(0)) ** 2).sum(-1).mean()))
-    garment_mask = np.abs(outputs[0].astype(int) - canvas.astype(int)).max(2) > CHANGED
+    garment_mask = changed_by(canvas, outputs[0])
     flicker = float(np.mean([np.abs(b.astype(int) - a.astype(int))[garment_mask].mean()
                              for a, b in zip(outputs, outputs[1:])]))
     sys.stdout.write(f"{args.source.name} + {garment.id}: {len(points)} frames after 30 settling, "
