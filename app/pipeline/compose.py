@@ -62,12 +62,18 @@ def shading_gain(shading: np.ndarray) -> np.ndarray:
     return cv2.convertScaleAbs(shading, alpha=SHADING_ONE)
 
 
+def every_other(image: np.ndarray) -> np.ndarray:
+    """(h // 2, w // 2, …) contiguous: the pixels at even rows and columns of an (h, w, …) image —
+    OpenCV's nearest resize by exactly ½ takes those, ~5× faster than copying a strided view."""
+    half_h, half_w = image.shape[0] // 2, image.shape[1] // 2
+    return cv2.resize(image[:2 * half_h, :2 * half_w], (half_w, half_h), interpolation=cv2.INTER_NEAREST)
+
+
 def half_alpha(merged: np.ndarray, texture_alpha: np.ndarray) -> np.ndarray:
     """(h // 2, w // 2) uint8: the garment's alpha at every other box pixel (nearest sample), for
     masks that need no more detail: what is drawn, where the garment is solid."""
-    half_h, half_w = merged.shape[0] // 2, merged.shape[1] // 2
-    grid = np.ascontiguousarray(merged[0:2 * half_h:2, 0:2 * half_w:2])
-    return cv2.remap(texture_alpha, grid, None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.remap(texture_alpha, every_other(merged), None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=0)
 
 
 def bounds_of(mask: np.ndarray, scale: int = 1) -> tuple[int, int, int, int] | None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from app.pipeline.compose import half_alpha
+from app.pipeline.compose import every_other, half_alpha
 from app.pipeline.fit import COVER_LABELS
 from app.pipeline.occlusion import label_lut
 
@@ -55,7 +55,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     lenders_mask = cv2.erode(solid, np.ones((3, 3), np.uint8))
     # The label map comes from a coarser parse scaled up, so its edges are staircases; the garment
     # edge must not copy them. A blurred, re-thresholded mask follows the same outline smoothly.
-    cloth = cv2.LUT(np.ascontiguousarray(labels[0:2 * half_h:2, 0:2 * half_w:2]), _CLOTHING_LUT)
+    cloth = cv2.LUT(every_other(labels), _CLOTHING_LUT)
     cloth = (cv2.blur(cloth, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
         return 0, None
