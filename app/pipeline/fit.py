@@ -412,24 +412,47 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
         elbow = float(bone.lengths[0])
         # Cross-sections below the armpit: the elbow (if the sleeve reaches past it) and the cuff.
         arcs = [arc for arc in ((elbow,) if elbow < end - 2 else ()) + (end,) if arc > armpit_arc + 2]
-        body_sections = [(seam, armpit)]
-        garment_sections = [(g_shoulder, g_armpit)]
-        for arc in arcs:
-            centre = bone.at(arc)
-            segment = 0 if arc <= bone.lengths[0] + 1e-6 else 1
+
+        def outward(segment: int) -> np.ndarray:
+            """Unit normal of an arm segment pointing away from the body, towards the shoulder."""
             along = _unit(bone.points[segment + 1] - bone.points[segment])
             normal = np.array([-along[1], along[0]])
-            if normal @ (seam - shoulder_mid) < 0:  # "outer": away from the body, towards the shoulder
-                normal = -normal
+            return normal if normal @ (seam - shoulder_mid) >= 0 else -normal
+
+        # The root's inner corner is the torso's armpit — unless that lies out on the arm (a
+        # flat-lay with its armpits under its shoulders, on a narrow body): then the sleeve's
+        # inner seam crossed its outer one and the sleeve twisted into a wing. It moves in to the
+        # arm's inner edge, over the torso panel, so still no gap opens between them.
+        normal = outward(0)
+        edge = widths[(side, "upper")] + COVER_MARGIN * shoulder_width
+        beyond = float((armpit - bone.at(armpit_arc)) @ normal) + edge
+        root_inner = armpit - normal * beyond if beyond > 0 else armpit
+        body_sections = [(seam, root_inner)]
+        garment_sections = [(g_shoulder, g_armpit)]
+        for index, arc in enumerate(arcs):
+            centre = bone.at(arc)
+            segment = 0 if arc <= bone.lengths[0] + 1e-6 else 1
+            normal = outward(segment)
             t_outer = arc / max(length, 1e-6)
             t_inner = (arc - armpit_arc) / max(length - armpit_arc, 1e-6)
             g_out = g_shoulder + (g_outer_cuff - g_shoulder) * t_outer
             g_in = g_armpit + (g_inner_cuff - g_armpit) * t_inner
-            half = float(np.hypot(*(g_out - g_in))) * scale / 2
-            if cover:
-                arm = widths[(side, "upper" if segment == 0 else "fore")]
-                half = min(max(half, arm + COVER_MARGIN * shoulder_width), half * SLEEVE_MAX_WIDEN)
-            body_sections.append((centre + normal * half, centre - normal * half))
+            # A flat-laid sleeve is a tube pressed flat: its width is half the tube's girth, and
+            # the tube seen from the front is girth / π across — 2/π of the flat width. Drawn at
+            # the flat width, short sleeves stood off the arms like wings.
+            flat_half = float(np.hypot(*(g_out - g_in))) * scale / 2
+            # It goes round the arm: never narrower than the arm it clothes (the wearer's own
+            # sleeve included, covered or not), or the arm shows on both sides like a flap.
+            arm = widths[(side, "upper" if segment == 0 else "fore")]
+            half = min(max(2 / np.pi * flat_half, arm + COVER_MARGIN * shoulder_width), flat_half * SLEEVE_MAX_WIDEN)
+            # A short sleeve's opening is slanted: its inner seam (armpit to inner cuff) has a length
+            # of its own, often far more than the few pixels left between the armpit and the
+            # outer cuff's level — cut square there, the sleeve folded up against the torso.
+            inner_centre = centre
+            if index == len(arcs) - 1 and garment.sleeve_kind is not SleeveKind.LONG:
+                inner_arc = armpit_arc + float(np.hypot(*(g_inner_cuff - g_armpit))) * scale
+                inner_centre = bone.at(max(arc, inner_arc))
+            body_sections.append((centre + normal * half, inner_centre - normal * half))
             garment_sections.append((g_out, g_in))
         body_quads = [[a[0], a[1], b[1], b[0]] for a, b in zip(body_sections, body_sections[1:])]
         garment_quads = [[a[0], a[1], b[1], b[0]] for a, b in zip(garment_sections, garment_sections[1:])]

@@ -43,6 +43,8 @@ def label_lut(labels: tuple[int, ...]) -> np.ndarray:
 _HEAD_LUT = label_lut(HEAD_LABELS)
 _ARM_LUT = label_lut(ARM_LABELS)
 _CLOTHING_LUT = label_lut((Label.UPPER_CLOTHES, Label.DRESS, Label.COAT))
+_GARMENT_LUT = label_lut((Label.UPPER_CLOTHES, Label.DRESS, Label.COAT, Label.PANTS, Label.SKIRT, Label.SOCKS,
+                          Label.SCARF))
 _PERSON_LUT = np.full(256, 255, np.uint8)
 _PERSON_LUT[0] = 0
 
@@ -88,9 +90,10 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
             continue  # a hand the pose only guesses lies on whatever hides it: the parse's arms decide
         for finger in fingers:
             _line(hands, person.landmarks[wrist], person.landmarks[finger], origin, HAND_RADIUS * width)
-    # Only where the person really is, and not on a sleeve's cuff (the wrist landmark often sits
-    # inside it; the parser labels the hand itself as arm).
-    hands &= person_mask & ~cv2.LUT(region, _CLOTHING_LUT)
+    # Only where the person really is, and on no garment: not on a sleeve's cuff (the wrist
+    # landmark often sits inside it; the parser labels the hand itself as arm), nor on the
+    # trousers a hand hangs beside (they punched holes the hand's shape in a long sleeve's end).
+    hands &= person_mask & ~cv2.LUT(region, _GARMENT_LUT)
     arms = cv2.LUT(region, _ARM_LUT)
     # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
     # (from a third of the way down the upper arm, below where sleeve and torso meet).

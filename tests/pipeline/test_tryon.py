@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import pytest
 from app.garments.model import TORSO_LANDMARKS, SleeveKind
+from app.pipeline.fit import fit_garment
+from app.pipeline.occlusion import build_occlusion
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.tryon import FADE_FRAMES, TryOnRenderer
 from models.parsing import Label, ParseResult
@@ -211,6 +213,50 @@ def test_long_sleeves_cover_an_old_long_sleeved_top_without_gaps(drawn_person, d
     assert kept(frame, out)[hands].mean() >= 0.95  # the sleeves stop at the hands
 
 
+def test_a_short_sleeve_goes_round_the_arm_without_twisting(drawn_person, drawn_garment) -> None:
+    # A flat-lay's short sleeve can be narrower than the wearer's arm, and its armpit can lie out
+    # on the arm (a wide top on a narrow body). Drawn at its flat width, with its inner corner at
+    # that armpit, the sleeve left the arm showing beside it and its seams crossed: a wing.
+    frame, perception = drawn_person()
+    garment = drawn_garment(SleeveKind.SHORT)
+    narrow = dict(garment.landmarks, sleeve_left_outer=(640.0, 250.0), sleeve_left_inner=(600.0, 290.0),
+                  sleeve_right_outer=(128.0, 250.0), sleeve_right_inner=(168.0, 290.0))
+    person, labels = perception.pose.primary, perception.parse.labels
+    fit = fit_garment(replace(garment, landmarks=narrow), person, labels)
+    assert len(fit.sleeves) == 2
+    for sleeve in fit.sleeves:
+        assert len(sleeve.body_quads) == 1  # a short sleeve: root to opening, above the elbow
+        outer_root, inner_root, inner_end, outer_end = sleeve.body_quads[0]
+        # As wide as the arm at its opening (the arm's half-width measured on the parse)…
+        assert np.hypot(*(outer_end - inner_end)) >= 2 * fit.arm_half_widths[(sleeve.side, "upper")]
+        # …and a simple quad: going round it, every corner turns the same way.
+        corners = np.array([outer_root, inner_root, inner_end, outer_end], np.float64)
+        edges = np.roll(corners, -1, axis=0) - corners
+        turns = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+        assert (turns > 0).all() or (turns < 0).all(), (sleeve.side, corners.tolist())
+
+
+def test_trousers_beside_a_hand_do_not_hide_the_sleeve(drawn_person) -> None:
+    # The hand's capsule reaches past the hand itself; only the person's skin in it stays in front
+    # of a sleeve — the trousers there punched hand-shaped holes in long sleeves' ends.
+    frame, perception = drawn_person(bare_arms=False)
+    labels = perception.parse.labels.copy()
+    person = perception.pose.primary
+    wrist = person.landmarks[B.RIGHT_WRIST].astype(int)
+    beside = np.zeros_like(labels)
+    cv2.rectangle(beside, tuple(wrist - (60, 30)), tuple(wrist + (60, 60)), 1, -1)
+    labels[(beside > 0) & (labels == Label.BACKGROUND)] = Label.PANTS
+    box = (0, 0, labels.shape[1], labels.shape[0])
+    in_front = build_occlusion(labels, person, box, None).over_sleeves
+    near = np.hypot(*np.mgrid[:labels.shape[0], :labels.shape[1]][::-1] - wrist[:, None, None]) < 30
+    hand = near & (labels == Label.RIGHT_ARM)
+    trousers = near & (labels == Label.PANTS) & (cv2.dilate((labels == Label.RIGHT_ARM).astype(np.uint8),
+                                                            np.ones((9, 9), np.uint8)) == 0)
+    assert hand.sum() > 50 and trousers.sum() > 50
+    assert (in_front[hand] == 255).mean() > 0.9
+    assert (in_front[trousers] == 0).all()
+
+
 def test_a_tank_over_long_sleeves_covers_the_torso_and_leaves_the_sleeves_alone(drawn_person, drawn_garment) -> None:
     import cv2
 
@@ -280,7 +326,6 @@ def test_cover_gaps_continues_the_pattern_smoothly_round_a_curved_edge() -> None
 def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_person, drawn_garment) -> None:
     # A waistcoat's points or a shirt tail: the top reaches lower beside the middle than in it,
     # and a garment lengthened only to its middle left them showing below the hem.
-    from app.pipeline.fit import fit_garment
 
     _, perception = drawn_person()
     person, labels = perception.pose.primary, perception.parse.labels.copy()
@@ -299,7 +344,6 @@ def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_per
 def test_a_long_sleeve_covers_the_wearers_cuff_past_the_wrist_but_not_the_hand(drawn_person, drawn_garment) -> None:
     # The wrist landmark sits inside a long sleeve's cuff: cut there, the new sleeve left a band
     # of the old cuff between itself and the hand.
-    from app.pipeline.fit import fit_garment
 
     _, perception = drawn_person(bare_arms=False)
     person, labels = perception.pose.primary, perception.parse.labels.copy()
@@ -344,7 +388,6 @@ def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(d
     # line, which may cross the garment's flanks; the sides must not jump with that line (on a
     # seated astronaut one flank flipped by 30 px between frames).
     from app.pipeline.arms import arm_half_widths
-    from app.pipeline.fit import fit_garment
 
     _, perception = drawn_person(bare_arms=False)
     garment = drawn_garment(SleeveKind.LONG)
