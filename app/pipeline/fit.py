@@ -41,6 +41,7 @@ HEM_SEARCH_START = 0.25  # each column searched down from this share of the garm
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
 CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
+MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the collar points
 FLANK_FRACTIONS = (0.33, 0.67)
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
@@ -326,11 +327,16 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Raise a low neckline (a scoop over a crew neck) and low shoulders to the top's own, bounded.
     # Not the collar points: the parse beside the neck flickers, and raising them on it made the
     # garment jitter by ~1.9 px RMS on a still photo (0.34 without).
+    # The neckline's centre stays below the collar points, though: raised past them (a shirt's
+    # standing collar, a turned head's jacket collar), the neckline folded over, and the warp drew
+    # a spike of cloth beside the neck.
+    collar_height = min(float(target["collar_left"] @ up), float(target["collar_right"] @ up))
     for name in ("neck_center", "shoulder_left", "shoulder_right"):
         point = target[name]
         above = _extent_along(labels, None, point, up, MAX_NECK_RAISE * width, COVER_LABELS)
-        if above > 0:
-            target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width)
+        room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
+        if above > 0 and room > 0:
+            target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width, room)
 
 
 class _Bone:

@@ -236,6 +236,24 @@ def test_a_short_sleeve_goes_round_the_arm_without_twisting(drawn_person, drawn_
         assert (turns > 0).all() or (turns < 0).all(), (sleeve.side, corners.tolist())
 
 
+def test_a_standing_collar_never_folds_the_neckline_over(drawn_person, drawn_garment) -> None:
+    # The neckline is raised to cover the wearer's own (higher) collar, but its centre stays below
+    # the garment's collar points: raised past them, the neckline folded over and the warp drew
+    # a spike of cloth beside the neck.
+    _, perception = drawn_person()
+    labels = perception.parse.labels.copy()
+    collar = np.zeros_like(labels)
+    cv2.rectangle(collar, (280, 90), (360, 165), 1, -1)  # a tall standing collar round the neck
+    labels[(collar > 0) & ~np.isin(labels, (Label.FACE, Label.HAIR))] = Label.UPPER_CLOTHES
+    garment = drawn_garment(SleeveKind.SHORT)
+    fit = fit_garment(garment, perception.pose.primary, labels)
+    names = [name for name in garment.landmarks if name in TORSO_LANDMARKS]
+    point = {name: fit.body_points[names.index(name)] for name in ("neck_center", "collar_left", "collar_right")}
+    placed = fit.placed_points[names.index("neck_center")]
+    assert point["neck_center"][1] < placed[1] - 5  # raised towards the wearer's collar…
+    assert point["neck_center"][1] > max(point["collar_left"][1], point["collar_right"][1])  # …not past it
+
+
 def test_trousers_beside_a_hand_do_not_hide_the_sleeve(drawn_person) -> None:
     # The hand's capsule reaches past the hand itself; only the person's skin in it stays in front
     # of a sleeve — the trousers there punched hand-shaped holes in long sleeves' ends.
