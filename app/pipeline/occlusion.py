@@ -55,16 +55,19 @@ def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, origin: np.ndarray, 
     cv2.circle(canvas, tuple(pb), max(1, int(radius)), 255, -1)
 
 
-def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tuple[int, int, int, int]
-             ) -> np.ndarray:
+def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tuple[int, int, int, int],
+             starts: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """(h, w) uint8 0/255 over `box`: both arms as capsules of their measured half-widths, from
-    the shoulder joint to a hand's length past the wrist (the whole sleeve, cuff included)."""
+    the shoulder joint (or `starts[side]`, a point on the upper arm) to a hand's length past the
+    wrist (the whole sleeve, cuff included)."""
     x0, y0, x1, y1 = box
     origin = np.array([x0, y0], np.float32)
     canvas = np.zeros((y1 - y0, x1 - x0), np.uint8)
     for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS):
         points = person.landmarks
-        _line(canvas, points[shoulder], points[elbow], origin, half_widths[(side, "upper")])
+        start = starts.get(side) if starts else None
+        _line(canvas, points[shoulder] if start is None else start, points[elbow], origin,
+              half_widths[(side, "upper")])
         beyond = points[wrist] + (points[wrist] - points[elbow]) * 0.25
         _line(canvas, points[elbow], beyond, origin, half_widths[(side, "fore")])
     return canvas

@@ -236,6 +236,25 @@ def test_a_short_sleeve_goes_round_the_arm_without_twisting(drawn_person, drawn_
         assert (turns > 0).all() or (turns < 0).all(), (sleeve.side, corners.tolist())
 
 
+def test_a_short_sleeved_top_over_long_sleeves_covers_the_shoulders_and_leaves_the_forearms(drawn_person,
+                                                                                             drawn_garment) -> None:
+    # The wearer's forearm sleeves stay (the new sleeves are shorter), but above the new sleeves'
+    # openings the new top clothes the arm: the fill may close the gap between a sleeve's root
+    # and the torso panel's shoulder there, where the old top showed as a dark wedge.
+    frame, perception = drawn_person(bare_arms=False)
+    out = TryOnRenderer(drawn_garment(SleeveKind.SHORT)).render(frame, perception).image
+    person, labels = perception.pose.primary.landmarks, perception.parse.labels
+    shoulders, forearms = np.zeros(labels.shape, np.uint8), np.zeros(labels.shape, np.uint8)
+    for shoulder, elbow, wrist in ((B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
+                                   (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
+        cv2.line(shoulders, tuple(np.int32(person[shoulder])), tuple(np.int32(person[elbow])), 1, 34)
+        cv2.line(forearms, tuple(np.int32(person[elbow])), tuple(np.int32(person[wrist])), 1, 30)
+    shoulders[210:] = 0  # the top of the upper arm, well above the new sleeves' openings (y ≈ 245-275)
+    old_sleeve = labels == Label.UPPER_CLOTHES
+    assert changed(frame, out)[(shoulders > 0) & old_sleeve].mean() >= 0.9  # 0.80 with the wedge
+    assert changed(frame, out)[(forearms > 0) & old_sleeve].mean() <= 0.05
+
+
 def test_a_standing_collar_never_folds_the_neckline_over(drawn_person, drawn_garment) -> None:
     # The neckline is raised to cover the wearer's own (higher) collar, but its centre stays below
     # the garment's collar points: raised past them, the neckline folded over and the warp drew
