@@ -363,7 +363,6 @@ def test_cover_gaps_continues_the_pattern_smoothly_round_a_curved_edge() -> None
 def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_person, drawn_garment) -> None:
     # A waistcoat's points or a shirt tail: the top reaches lower beside the middle than in it,
     # and a garment lengthened only to its middle left them showing below the hem.
-
     _, perception = drawn_person()
     person, labels = perception.pose.primary, perception.parse.labels.copy()
     garment = drawn_garment(SleeveKind.LONG)
@@ -381,7 +380,6 @@ def test_the_hem_reaches_down_to_cover_a_top_that_is_longer_off_centre(drawn_per
 def test_a_long_sleeve_covers_the_wearers_cuff_past_the_wrist_but_not_the_hand(drawn_person, drawn_garment) -> None:
     # The wrist landmark sits inside a long sleeve's cuff: cut there, the new sleeve left a band
     # of the old cuff between itself and the hand.
-
     _, perception = drawn_person(bare_arms=False)
     person, labels = perception.pose.primary, perception.parse.labels.copy()
     elbow, wrist = person.landmarks[B.LEFT_ELBOW], person.landmarks[B.LEFT_WRIST]
