@@ -37,6 +37,12 @@ MIN_NOSE_VISIBILITY = 0.5
 # cos of the largest angle between the shoulder line (right → left shoulder) and the image's +x
 # axis: an upright person facing the camera has their left shoulder on the image's right.
 MIN_UPRIGHT_COS = 0.5
+# Shoulder joints' distance over the torso's length (shoulder to hip midpoints): measured 0.57–1.16
+# facing the camera (a webcam close-up, a standing person, the demo), 0.37–0.41 half turned away,
+# 0.16–0.30 side-on. Below SIDE_ON a front-view garment is drawn no more (from half a turn it is a
+# broken strip down the side); it comes back above SIDE_ON_BACK, so that a person turning near the
+# threshold does not make it flicker.
+SIDE_ON, SIDE_ON_BACK = 0.42, 0.5
 # Control points are already built from smoothed landmarks; this filter steadies what the
 # skeleton places (per-pixel speed scaled by the garment's size), so it follows motion quickly.
 FIT_FILTER = dict(min_cutoff=0.3, beta=20.0, derivate_cutoff=1.0)
@@ -135,6 +141,7 @@ class TryOnRenderer:
         self._widths: dict[tuple[str, str], float] | None = None
         self._cuff_reaches: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
+        self._side_on = False
 
     @property
     def last_fit(self) -> GarmentFit | None:
@@ -152,7 +159,7 @@ class TryOnRenderer:
         person = perception.pose.primary
         if self.garment is None or perception.parse is None:
             return RenderResult(frame_bgr, None, timings)
-        if person is None or not _facing_camera(perception):
+        if person is None or not _facing_camera(perception) or self._turned_side_on(person):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
         fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception),
@@ -195,6 +202,15 @@ class TryOnRenderer:
         the parse flickers by a few pixels, and the new sleeve's end with it."""
         self._cuff_reaches = _low_pass(self._cuff_reaches, cuff_reaches(person, perception.parse.labels))
         return self._cuff_reaches
+
+    def _turned_side_on(self, person) -> bool:
+        """Whether the person shows the camera their side (see SIDE_ON), with hysteresis."""
+        joints = person.landmarks
+        shoulders = float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
+        torso = float(np.hypot(*((joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]
+                                  - joints[B.LEFT_HIP] - joints[B.RIGHT_HIP]) / 2)))
+        self._side_on = shoulders < (SIDE_ON_BACK if self._side_on else SIDE_ON) * max(torso, 1.0)
+        return self._side_on
 
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1

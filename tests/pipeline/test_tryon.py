@@ -62,6 +62,29 @@ def test_no_garment_on_someone_lying_down_or_seen_from_behind(drawn_person, draw
     assert np.array_equal(renderer.render(frame, behind).image, frame)
 
 
+def test_a_person_turned_side_on_gets_no_garment_until_facing_again(drawn_person, drawn_garment) -> None:
+    # Side-on, the shoulder joints close up (0.16–0.30 of the torso's length, 0.57–1.16 facing):
+    # a front-view garment became a broken strip down the side. It fades out and comes back only
+    # well past the threshold, so someone turning near it does not flicker.
+    frame, perception = drawn_person()
+    person = perception.pose.primary
+    centre = (person.landmarks[B.LEFT_SHOULDER] + person.landmarks[B.RIGHT_SHOULDER]) / 2
+    torso = float(np.hypot(*(centre - (person.landmarks[B.LEFT_HIP] + person.landmarks[B.RIGHT_HIP]) / 2)))
+
+    def turned(ratio: float) -> PerceptionResult:
+        landmarks = person.landmarks.copy()
+        half = np.float32([ratio * torso / 2, 0])
+        landmarks[B.LEFT_SHOULDER], landmarks[B.RIGHT_SHOULDER] = centre + half, centre - half
+        moved = type(person)(**{**person.__dict__, "landmarks": landmarks})
+        return PerceptionResult(PoseResult((moved,), (640, 480), False), perception.parse, {})
+
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    drawn = [renderer.render(frame, turned(ratio), index / 30).fit is not None
+             for index, ratio in enumerate([0.67, 0.2] + [0.2] * (FADE_FRAMES + 1) + [0.46, 0.67])]
+    assert drawn[0] and not drawn[-3]  # facing: drawn; side-on: faded out to nothing
+    assert not drawn[-2] and drawn[-1]  # half-way back: still none; facing again: drawn
+
+
 def test_lost_person_fades_the_garment_out(drawn_person, drawn_garment) -> None:
     frame, perception = drawn_person()
     empty = PerceptionResult(PoseResult((), (640, 480), True), perception.parse, {})
