@@ -251,9 +251,11 @@ class TryOnRenderer:
             # Sleeves the new garment may not cover (a tank over a t-shirt) keep out of the fill —
             # below the new sleeves' openings: above them the new sleeve clothes the arm, and the
             # fill closes the gap left between its root and the torso panel's shoulder.
-            openings = {sleeve.side: sleeve.body_quads[-1][2:].mean(0) for sleeve in fit.sleeves}
-            keep = None if fit.cover else arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in
-                                                            fit.arm_half_widths.items()}, box, openings)
+            keep = None
+            if not fit.cover:
+                openings = {sleeve.side: sleeve.body_quads[-1][2:].mean(0) for sleeve in fit.sleeves}
+                keep = arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in fit.arm_half_widths.items()},
+                                box, openings)
             parts.append(cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep,
                                     drawn)[1])
         # The layers' boxes hold much empty map (a spline's box around a tapering torso, the
