@@ -56,7 +56,7 @@ def _reaches(labels: np.ndarray, centres: np.ndarray, directions: np.ndarray, li
 def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str, str], float]:
     """(side, "upper"|"fore") → half-thickness in frame pixels, within [MIN_HALF, MAX_HALF] × shoulders."""
     points = person.landmarks
-    shoulders = float(np.hypot(*(points[B.LEFT_SHOULDER] - points[B.RIGHT_SHOULDER])))
+    shoulders = person.shoulder_width
     low, high = MIN_HALF * shoulders, MAX_HALF * shoulders
     if labels is None:
         return {key: (low + high) / 2 for key in SEGMENTS}

@@ -210,8 +210,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     garment_axes = _frame_axes(lm["shoulder_left"] - lm["shoulder_right"])
     # Size from the chest, not the shoulder points: a tank's straps sit far inside the shoulders,
     # while every top spans armpit to armpit, about CHEST_RATIO of the shoulder joints' distance.
-    joints = person.landmarks
-    body_chest = CHEST_RATIO * float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
+    body_chest = CHEST_RATIO * person.shoulder_width
     garment_chest = float(np.hypot(*(lm["armpit_left"] - lm["armpit_right"])))
     scale = body_chest / max(garment_chest, 1e-6)
     garment_mid = (lm["shoulder_left"] + lm["shoulder_right"]) / 2
@@ -254,7 +253,7 @@ def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tupl
     """Thin cores of the arms: the measured reach of a sleeved arm can include the torso it hangs
     against, so the torso's side search stops at, and the old sleeve is kept in front within, a
     core no thicker than TORSO_ARM_CORE × shoulder width (the new sleeve covers the rest)."""
-    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    width = person.shoulder_width
     return {key: min(value, TORSO_ARM_CORE * width) for key, value in widths.items()}
 
 
@@ -268,7 +267,7 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     flank searched for the top alone ran along that line, flipping by 30 px between frames.
     """
     side_dir, _ = axes
-    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    width = person.shoulder_width
     cores = arm_cores(person, widths)
     # Forearms at their full measured width: one hanging beside the hips is cloth of the same
     # top (a sleeve) to the parser, and the sides must not flick out onto it frame by frame.
@@ -307,7 +306,7 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     lengthened to its middle. The hem stays straight, lengthened to the longest column. The
     columns stop at the arms, so a sleeve hanging in front of the hip is not taken for the top."""
     side_dir, up = axes
-    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    width = person.shoulder_width
     margin = COVER_MARGIN * width
     hem_centre = target["hem_center"]
     own_length = float((body_mid - hem_centre) @ up)
@@ -397,7 +396,7 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     """
     fits = []
     joints = person.landmarks
-    shoulder_width = float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
+    shoulder_width = person.shoulder_width
     shoulder_mid = (joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]) / 2
     for side, (shoulder_j, elbow_j, wrist_j) in ARM_JOINTS.items():
         wrist = joints[wrist_j].astype(np.float64)

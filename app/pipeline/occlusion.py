@@ -84,7 +84,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]
     origin = np.array([x0, y0], np.float32)
-    width = float(np.hypot(*(person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER])))
+    width = person.shoulder_width
     head = cv2.LUT(region, _HEAD_LUT)
     person_mask = cv2.LUT(region, _PERSON_LUT)
     hands = np.zeros_like(head)

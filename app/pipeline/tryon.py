@@ -205,11 +205,8 @@ class TryOnRenderer:
 
     def _turned_side_on(self, person) -> bool:
         """Whether the person shows the camera their side (see SIDE_ON), with hysteresis."""
-        joints = person.landmarks
-        shoulders = float(np.hypot(*(joints[B.LEFT_SHOULDER] - joints[B.RIGHT_SHOULDER])))
-        torso = float(np.hypot(*((joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]
-                                  - joints[B.LEFT_HIP] - joints[B.RIGHT_HIP]) / 2)))
-        self._side_on = shoulders < (SIDE_ON_BACK if self._side_on else SIDE_ON) * max(torso, 1.0)
+        threshold = SIDE_ON_BACK if self._side_on else SIDE_ON
+        self._side_on = person.shoulder_width < threshold * max(person.torso_length, 1.0)
         return self._side_on
 
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:

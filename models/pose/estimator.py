@@ -61,6 +61,17 @@ class Person:
     mask_logits: np.ndarray = field(repr=False)  # (256, 256) float32 segmentation logits, ROI crop pixels
 
     @property
+    def shoulder_width(self) -> float:
+        """Frame pixels between the two shoulder joints (the scale most body measures are in)."""
+        return float(np.hypot(*(self.landmarks[BlazePose.LEFT_SHOULDER] - self.landmarks[BlazePose.RIGHT_SHOULDER])))
+
+    @property
+    def torso_length(self) -> float:
+        """Frame pixels from the shoulder joints' midpoint to the hip joints' midpoint."""
+        shoulders = self.landmarks[[BlazePose.LEFT_SHOULDER, BlazePose.RIGHT_SHOULDER]].mean(0)
+        return float(np.hypot(*(shoulders - self.landmarks[[BlazePose.LEFT_HIP, BlazePose.RIGHT_HIP]].mean(0))))
+
+    @property
     def confidence(self) -> np.ndarray:
         """(33,) float32: visibility, and 0 for points outside the frame (never invented inside it)."""
         return np.where(self.in_frame, self.visibility, 0.0).astype(np.float32)
