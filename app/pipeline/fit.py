@@ -108,8 +108,9 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
 
     def clothed(a: int, b: int) -> float:
         points = np.linspace(person.landmarks[a], person.landmarks[b], 12)[2:-1]
-        inside = [(int(y), int(x)) for x, y in points if 0 <= x < width and 0 <= y < height]
-        return float(np.mean([_lut(COVER_LABELS)[labels[p]] for p in inside])) if inside else 0.0
+        x, y = points[:, 0].astype(int), points[:, 1].astype(int)  # truncation, as int() did
+        inside = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
+        return float(_lut(COVER_LABELS)[labels[y[inside], x[inside]]].mean()) if inside.any() else 0.0
 
     # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
     forearm = min(clothed(B.LEFT_ELBOW, B.LEFT_WRIST), clothed(B.RIGHT_ELBOW, B.RIGHT_WRIST))
@@ -330,9 +331,11 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # standing collar, a turned head's jacket collar), the neckline folded over, and the warp drew
     # a spike of cloth beside the neck.
     collar_height = min(float(target["collar_left"] @ up), float(target["collar_right"] @ up))
-    for name in ("neck_center", "shoulder_left", "shoulder_right"):
-        point = target[name]
-        above = _extent_along(labels, None, point, up, MAX_NECK_RAISE * width, COVER_LABELS)
+    names = ("neck_center", "shoulder_left", "shoulder_right")
+    points = np.array([target[name] for name in names], np.float64)
+    aboves = _extents_along(labels, None, points, np.repeat(np.asarray(up, np.float64)[None], len(names), 0),
+                            np.full(len(names), MAX_NECK_RAISE * width), COVER_LABELS)
+    for name, point, above in zip(names, points, aboves.tolist()):
         room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
         if above > 0 and room > 0:
             target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width, room)
