@@ -8,7 +8,7 @@ RIGHT.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -89,6 +89,24 @@ class Garment:
     def size(self) -> tuple[int, int]:
         """(width, height) in pixels."""
         return int(self.rgba.shape[1]), int(self.rgba.shape[0])
+
+    def mirrored(self) -> Garment:
+        """The garment flipped left to right: the photo and mask mirrored, each landmark moved to
+        its mirror position under the other side's name (the wearer's left sleeve becomes the
+        right one). Drawn on a person shown in a mirror, its print then reads the right way round."""
+        width = self.size[0]
+
+        def other_side(name: str) -> str:
+            for a, b in (("_left", "_right"), ("_right", "_left")):
+                if a in name:
+                    return name.replace(a, b)
+            return name
+
+        # Garment pixels put the origin at the left edge of the first pixel: x mirrors to width − x.
+        moved = {other_side(name): (width - x, y) for name, (x, y) in self.landmarks.items()}
+        landmarks = {name: moved[name] for name in self.landmarks}  # the sidecar's order
+        return replace(self, rgba=np.ascontiguousarray(self.rgba[:, ::-1]), mask=np.ascontiguousarray(self.mask[:, ::-1]),
+                       landmarks=landmarks)
 
 
 @dataclass(frozen=True)

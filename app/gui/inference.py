@@ -69,6 +69,7 @@ class InferenceThread(LoopThread):
         self._lock = threading.Lock()
         self._pending: _GarmentRequest | None = None
         self._reset_requested = False
+        self._mirror_print: bool | None = None  # a change not yet handed to the pipeline
         self._last_failure_report = -FAILURE_REPORT_INTERVAL_S
 
     def request_garment(self, garment_id: str | None) -> None:
@@ -80,6 +81,11 @@ class InferenceThread(LoopThread):
         """Render with an edited garment that has not been saved."""
         with self._lock:
             self._pending = _GarmentRequest(garment.id, garment)
+
+    def set_mirror_print(self, on: bool) -> None:
+        """Draw garments mirrored (`FramePipeline.set_mirror_print`) from the next frame on."""
+        with self._lock:
+            self._mirror_print = on
 
     def request_reset(self) -> None:
         """Forget tracking state before the next frame (another source)."""
@@ -116,8 +122,11 @@ class InferenceThread(LoopThread):
         with self._lock:
             request, self._pending = self._pending, None
             reset, self._reset_requested = self._reset_requested, False
+            mirror_print, self._mirror_print = self._mirror_print, None
         if reset:
             pipeline.reset()
+        if mirror_print is not None:
+            pipeline.set_mirror_print(mirror_print)
         if request is None:
             return
         garment = request.garment

@@ -254,6 +254,7 @@ class MainWindow(QMainWindow):
         self.panel.select(garment)
         spec = self.options.source or self._camera_spec()
         self.view.set_placeholder("Starting…")
+        self._update_mirror_print()
         self.session.start(spec, self.options.device or self.settings.device, garment)
         self._status_timer.start()
         if self.options.fullscreen:
@@ -403,6 +404,12 @@ class MainWindow(QMainWindow):
     def _on_mirror_toggled(self, checked: bool) -> None:
         self.view.set_mirrored(checked)
         self.settings.mirror = checked
+        self._update_mirror_print()
+
+    def _update_mirror_print(self) -> None:
+        """Garments are drawn mirrored only while the picture is shown mirrored and the setting
+        asks for print that reads the right way round there."""
+        self.session.set_mirror_print(self.view.mirrored and self.settings.mirror_print)
 
     def _on_compare_toggled(self, checked: bool) -> None:
         self.view.set_show_original(checked or self._space_held)
@@ -466,7 +473,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         s = self.settings
         current = SettingsChoice(s.camera_index, s.camera_size, self.session.device, s.save_original,
-                                 s.save_pose_json)
+                                 s.save_pose_json, s.mirror_print)
         dialog = SettingsDialog(current, self.pictures_dir, self.log_dir, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice(), current))
         dialog.finished.connect(dialog.deleteLater)
@@ -476,7 +483,9 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.camera_index, s.camera_size, s.device = choice.camera_index, choice.camera_size, choice.device
         s.save_original, s.save_pose_json = choice.save_original, choice.save_pose_json
+        s.mirror_print = choice.mirror_print
         s.sync()
+        self._update_mirror_print()
         camera_changed = (choice.camera_index, choice.camera_size) != (previous.camera_index, previous.camera_size)
         if camera_changed and (is_camera_spec(self.session.source_spec) or self.area.offer.isVisible()):
             self.open_camera()

@@ -66,6 +66,7 @@ class MirrorSession(QObject):
         self._inference: InferenceThread | None = None
         self._garment_id: str | None = None
         self._preview: Garment | None = None
+        self._mirror_print = False
         self.source_spec: str | None = None
         self.device: Device = "auto"
 
@@ -121,6 +122,13 @@ class MirrorSession(QObject):
         if self._inference is not None:
             self._inference.preview_garment(garment)
 
+    def set_mirror_print(self, on: bool) -> None:
+        """Draw garments mirrored, so their print reads the right way round in a mirrored view
+        (`FramePipeline.set_mirror_print`); carried over when the pipeline is replaced."""
+        self._mirror_print = on
+        if self._inference is not None:
+            self._inference.set_mirror_print(on)
+
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> bool:
         """Stop both threads (together, so the waits overlap); True when both ended in time."""
         threads: list[LoopThread] = [t for t in (self._capture, self._inference) if t is not None]
@@ -149,6 +157,7 @@ class MirrorSession(QObject):
             thread.preview_garment(self._preview)
         else:
             thread.request_garment(self._garment_id)
+        thread.set_mirror_print(self._mirror_print)
         self._inference = thread
         thread.start()
 

@@ -85,6 +85,15 @@ class AppSettings:
         self._q.setValue("view/mirror", bool(value))
 
     @property
+    def mirror_print(self) -> bool:
+        """Garments drawn mirrored in the mirrored view, so their print reads as on the photo."""
+        return self._bool("view/mirror_print", False)
+
+    @mirror_print.setter
+    def mirror_print(self, value: bool) -> None:
+        self._q.setValue("view/mirror_print", bool(value))
+
+    @property
     def last_garment(self) -> str | None:
         return self._str("garment/last") or None
 

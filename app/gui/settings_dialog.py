@@ -50,6 +50,7 @@ class SettingsChoice:
     device: Device
     save_original: bool
     save_pose_json: bool
+    mirror_print: bool = False
 
 
 def size_text(size: tuple[int, int] | None) -> str:
@@ -96,6 +97,10 @@ class SettingsDialog(QDialog):
         self.original_check.setChecked(current.save_original)
         self.pose_check = QCheckBox("Also save the body keypoints (OpenPose JSON)")
         self.pose_check.setChecked(current.save_pose_json)
+        self.mirror_print_check = QCheckBox("Printed text reads the right way round in the mirror")
+        self.mirror_print_check.setChecked(current.mirror_print)
+        self.mirror_print_check.setToolTip("The garment is drawn mirrored: a pocket or a one-sided print "
+                                           "shows on the other side of the body")
 
         camera_group = QGroupBox("Camera")
         camera_form = QFormLayout(camera_group)
@@ -104,6 +109,13 @@ class SettingsDialog(QDialog):
         device_group = QGroupBox("Processing")
         device_form = QFormLayout(device_group)
         device_form.addRow("Run models on", self.device_box)
+        view_group = QGroupBox("Mirror")
+        view_box = QVBoxLayout(view_group)
+        view_box.addWidget(self.mirror_print_check)
+        hint = QLabel("Off, the mirror is true: text on a garment reads backwards, as in a real mirror.")
+        hint.setStyleSheet(f"color: {style.MUTED};")
+        hint.setWordWrap(True)
+        view_box.addWidget(hint)
         capture_group = QGroupBox("Photos")
         capture_box = QVBoxLayout(capture_group)
         folder = QLabel(f"Saved to {pictures_folder}")
@@ -119,7 +131,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (camera_group, device_group, capture_group, logs):
+        for widget in (camera_group, device_group, view_group, capture_group, logs):
             layout.addWidget(widget)
         layout.addWidget(buttons)
 
@@ -130,4 +142,5 @@ class SettingsDialog(QDialog):
             device=self.device_box.currentData(),
             save_original=self.original_check.isChecked(),
             save_pose_json=self.pose_check.isChecked(),
+            mirror_print=self.mirror_print_check.isChecked(),
         )

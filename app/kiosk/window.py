@@ -191,6 +191,7 @@ class KioskWindow(QWidget):
         self.carousel.select(self.default_garment)
         self.view.set_placeholder("Starting…")
         camera = self.config.camera
+        self.session.set_mirror_print(camera.mirror and camera.mirror_print)
         self.session.start(camera.source, cast(Device, camera.device), self.default_garment)
         self.controller.start()
         self.lock.install()

@@ -50,6 +50,10 @@ class FramePipeline:
     def set_garment(self, garment: Garment | None) -> None:
         self.renderer.set_garment(garment)
 
+    def set_mirror_print(self, on: bool) -> None:
+        """See `TryOnRenderer.set_mirror_print`: for a front end that shows the output mirrored."""
+        self.renderer.set_mirror_print(on)
+
     @property
     def device_summary(self) -> str:
         return self.perception.device_summary

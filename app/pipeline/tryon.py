@@ -122,9 +122,18 @@ class TryOnRenderer:
                  masks_beside: bool = False):
         self.garment = garment
         self.device_compositor = device_compositor
-        self._atlas: GarmentAtlas | None = build_atlas(garment) if garment is not None else None
+        self._mirror_print = False
+        self._drawn: Garment | None = None  # the garment as drawn: `garment`, or its mirror image
+        self._atlas: GarmentAtlas | None = None
+        self._prepare()
         self._beside = ThreadPoolExecutor(1, thread_name_prefix="render-masks") if masks_beside else None
         self.reset()
+
+    def _prepare(self) -> None:
+        """The garment to draw and its atlas, for the current garment and print setting."""
+        garment = self.garment
+        self._drawn = garment.mirrored() if garment is not None and self._mirror_print else garment
+        self._atlas = build_atlas(self._drawn) if self._drawn is not None else None
 
     def close(self) -> None:
         if self._beside is not None:
@@ -151,7 +160,21 @@ class TryOnRenderer:
     def set_garment(self, garment: Garment | None) -> None:
         if garment is not self.garment:
             self.garment = garment
-            self._atlas = build_atlas(garment) if garment is not None else None
+            self._prepare()
+            self.reset()
+
+    @property
+    def mirror_print(self) -> bool:
+        return self._mirror_print
+
+    def set_mirror_print(self, on: bool) -> None:
+        """Draw the garment mirrored, for a picture that is shown mirrored (a selfie mirror): its
+        print and text then read the right way round there, as on the product photo. The price is
+        the garment's own left and right: a chest pocket or a one-sided print moves to the other
+        side of the body. Off by default, so the mirror is a true mirror end to end."""
+        if bool(on) != self._mirror_print:
+            self._mirror_print = bool(on)
+            self._prepare()
             self.reset()
 
     def render(self, frame_bgr: np.ndarray, perception: PerceptionResult, timestamp_s: float = 0.0) -> RenderResult:
@@ -162,7 +185,7 @@ class TryOnRenderer:
         if person is None or not _facing_camera(perception) or self._turned_side_on(person):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
-        fit = fit_garment(self.garment, person, perception.parse.labels, self._worn(person, perception),
+        fit = fit_garment(self._drawn, person, perception.parse.labels, self._worn(person, perception),
                           self._arm_widths(person, perception), self._cuffs(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import qInstallMessageHandler, qWarning
@@ -85,7 +86,8 @@ def test_settings_dialog_round_trips_a_choice(qtbot, tmp_path) -> None:
     dialog.size_box.setCurrentIndex(dialog.size_box.findData("640x480"))
     dialog.device_box.setCurrentIndex(dialog.device_box.findData("auto"))
     dialog.pose_check.setChecked(True)
-    assert dialog.choice() == SettingsChoice(0, (640, 480), "auto", True, True)
+    dialog.mirror_print_check.setChecked(True)
+    assert dialog.choice() == SettingsChoice(0, (640, 480), "auto", True, True, mirror_print=True)
 
 
 def test_changing_the_device_rebuilds_the_pipeline_and_keeps_the_garment(qtbot, make_window, gui) -> None:
@@ -105,3 +107,28 @@ def test_changing_the_device_rebuilds_the_pipeline_and_keeps_the_garment(qtbot, 
     gui.wait_for_frames(qtbot, window, 2)
     gui.wait_for_garment(qtbot, window, "green-tee")
     assert asked == ["auto", "cuda"] and kit.settings.device == "cuda"
+
+
+def test_mirror_print_follows_the_setting_and_the_mirror_and_survives_a_new_pipeline(qtbot, make_window, gui) -> None:
+    pipelines: list[FramePipeline] = []
+
+    def pipeline(device: str) -> FramePipeline:
+        pipelines.append(FramePipeline("cpu"))
+        return pipelines[-1]
+
+    kit = make_window(garment="green-tee", pipeline=pipeline)
+    window = kit.window
+    gui.wait_for_garment(qtbot, window, "green-tee")
+    assert window.view.mirrored and not pipelines[-1].renderer.mirror_print  # a true mirror by default
+    old = SettingsChoice(0, None, window.session.device, False, False)
+    window.apply_settings(replace(old, mirror_print=True), old)
+    qtbot.waitUntil(lambda: pipelines[-1].renderer.mirror_print, timeout=5_000)
+    assert kit.settings.mirror_print
+    window.action_map["mirror"].trigger()  # an unmirrored picture: the garment as it is
+    qtbot.waitUntil(lambda: not pipelines[-1].renderer.mirror_print, timeout=5_000)
+    window.action_map["mirror"].trigger()
+    qtbot.waitUntil(lambda: pipelines[-1].renderer.mirror_print, timeout=5_000)
+    window.apply_settings(replace(old, device="cuda", mirror_print=True), replace(old, mirror_print=True))
+    qtbot.waitUntil(lambda: len(pipelines) == 2, timeout=5_000)
+    gui.wait_for_frames(qtbot, window, 2)
+    assert pipelines[-1].renderer.mirror_print

@@ -65,6 +65,7 @@ source = 1
 size = "1280x720"
 device = "cpu"
 mirror = false
+mirror_print = true
 
 [kiosk.capture]
 enabled = true
@@ -82,7 +83,8 @@ slide_seconds = 6
     assert (config.idle_seconds, config.reset_seconds, config.stall_seconds, config.retry_seconds) == (45, 12.5, 3, 1)
     assert config.admin_keys == "Ctrl+Shift+F9"
     assert config.carousel(CATALOG) == ["tank-sage", "tee-navy"] and config.first_garment(CATALOG) == "tee-navy"
-    assert config.camera == CameraConfig(source="1", size=(1280, 720), device="cpu", mirror=False)
+    assert config.camera == CameraConfig(source="1", size=(1280, 720), device="cpu", mirror=False,
+                                         mirror_print=True)
     assert config.capture == CaptureConfig(enabled=True, countdown_seconds=0, show_seconds=8, save=True,
                                            folder=tmp_path / "photos")
     assert (config.attract.message, config.attract.slide_seconds) == ("Try it on!", 6)

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from app.kiosk.config import CaptureConfig
+from app.kiosk.config import CameraConfig, CaptureConfig
 from app.kiosk.machine import Mode
 from app.kiosk.pinpad import MAX_ATTEMPTS
+from app.pipeline.frame import FramePipeline
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".npy"}
 
@@ -78,6 +79,21 @@ def test_the_carousel_follows_the_config_order_and_default(qtbot, make_kiosk, ki
     qtbot.mouseClick(window.carousel.next_button, Qt.MouseButton.LeftButton)
     kiosk.wait_for_garment(qtbot, window, "yellow-tee")
 
+
+
+@pytest.mark.parametrize("mirror", [True, False])
+def test_the_config_asks_for_print_that_reads_right_in_the_mirror(qtbot, make_kiosk, kiosk, mirror: bool) -> None:
+    pipelines: list[FramePipeline] = []
+
+    def pipeline(device: str) -> FramePipeline:
+        pipelines.append(FramePipeline("cpu"))
+        return pipelines[-1]
+
+    camera = CameraConfig(source="0", device="cpu", mirror=mirror, mirror_print=True)
+    window = make_kiosk(kiosk.config(camera=camera), pipeline=pipeline)
+    kiosk.wait_for_frames(qtbot, window, 1)
+    assert window.view.mirrored is mirror
+    assert pipelines[-1].renderer.mirror_print is mirror  # only a mirrored picture gets a mirrored garment
 
 # --- privacy --------------------------------------------------------------------------------
 

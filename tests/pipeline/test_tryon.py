@@ -157,6 +157,47 @@ def test_left_and_right_survive_the_mirror_flip(drawn_person, drawn_garment) -> 
     assert points[B.LEFT_SHOULDER][0] > 320 and (639 - points[B.LEFT_SHOULDER][0]) < 320
 
 
+def test_a_mirrored_garment_swaps_its_sides_and_mirrors_back(drawn_garment) -> None:
+    garment = drawn_garment(SleeveKind.SHORT, left_colour=(40, 40, 220), right_colour=(220, 60, 40))
+    mirrored = garment.mirrored()
+    width = garment.size[0]
+    # The wearer's right sleeve (image left, at x = 78) is now the left one, at the mirrored x.
+    assert mirrored.landmarks["sleeve_left_outer"] == (width - 78.0, 300.0)
+    assert mirrored.landmarks["neck_center"] == (width - 384.0, 190.0)
+    assert list(mirrored.landmarks) == list(garment.landmarks)
+    assert np.array_equal(mirrored.rgba[:, 0], garment.rgba[:, -1])
+    assert np.array_equal(mirrored.mask, garment.mask[:, ::-1])
+    again = mirrored.mirrored()
+    assert again.landmarks == garment.landmarks and np.array_equal(again.rgba, garment.rgba)
+
+
+def test_mirror_print_shows_the_garment_in_the_mirror_as_on_its_photo(drawn_person, drawn_garment) -> None:
+    frame, perception = drawn_person()
+    # On the product photo the image left is the wearer's right sleeve: red.
+    garment = drawn_garment(SleeveKind.SHORT, left_colour=(40, 40, 220), right_colour=(220, 60, 40))
+    renderer = TryOnRenderer(garment)
+    points = perception.pose.primary.landmarks
+
+    def shown_sleeves() -> tuple[np.ndarray, np.ndarray]:
+        """Colours of the sleeves on the mirrored screen's left and right."""
+        shown = renderer.render(frame, perception).image[:, ::-1]
+        colours = []
+        for shoulder, elbow in ((B.LEFT_SHOULDER, B.LEFT_ELBOW), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW)):
+            x, y = (points[shoulder] * 0.6 + points[elbow] * 0.4).astype(int)
+            colours.append(shown[y, shown.shape[1] - 1 - x].astype(int))
+        return colours[0], colours[1]  # the wearer's left arm is on the screen's left
+
+    screen_left, screen_right = shown_sleeves()  # a true mirror: the photo's sides swapped
+    assert np.abs(screen_left - (40, 40, 220)).max() < 60 and np.abs(screen_right - (220, 60, 40)).max() < 60
+    renderer.set_mirror_print(True)
+    screen_left, screen_right = shown_sleeves()  # as on the photo
+    assert np.abs(screen_left - (220, 60, 40)).max() < 60 and np.abs(screen_right - (40, 40, 220)).max() < 60
+    assert renderer.garment is garment  # the catalog's garment, whichever way it is drawn
+    renderer.set_mirror_print(False)
+    screen_left, _ = shown_sleeves()
+    assert np.abs(screen_left - (40, 40, 220)).max() < 60
+
+
 def test_still_person_gives_a_still_garment(drawn_person, drawn_garment) -> None:
     frame, perception = drawn_person()
     renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
