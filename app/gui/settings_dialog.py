@@ -112,7 +112,8 @@ class SettingsDialog(QDialog):
         view_group = QGroupBox("Mirror")
         view_box = QVBoxLayout(view_group)
         view_box.addWidget(self.mirror_print_check)
-        hint = QLabel("Off, the mirror is true: text on a garment reads backwards, as in a real mirror.")
+        hint = QLabel("Off: a true mirror, where printed text reads backwards. On: text reads as on the "
+                      "product photo, and a pocket or a one-sided print swaps sides.")
         hint.setStyleSheet(f"color: {style.MUTED};")
         hint.setWordWrap(True)
         view_box.addWidget(hint)
