@@ -118,5 +118,5 @@ def composite(frame_bgr: np.ndarray, colour: np.ndarray, alpha: np.ndarray, slee
         gain = shading_gain(shading)  # u8 for a fast multiply
         colour = cv2.multiply(colour, cv2.merge([gain, gain, gain]), scale=1 / SHADING_ONE)
     roi = out[y0:y1, x0:x1]
-    out[y0:y1, x0:x1] = cv2.blendLinear(colour, roi, weight, 1.0 - weight)
+    cv2.blendLinear(colour, roi, weight, 1.0 - weight, dst=roi)  # in place: a view of `out`
     return out
