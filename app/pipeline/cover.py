@@ -18,18 +18,41 @@ import cv2
 import numpy as np
 
 from app.pipeline.compose import every_other, half_alpha
-from app.pipeline.fit import COVER_LABELS
-from app.pipeline.occlusion import label_lut
+from app.pipeline.fit import COVER_LABELS, SleeveFit
+from app.pipeline.occlusion import ARM_LABELS, label_lut
 
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
 OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
 FIELD_SIGMA = 4.0  # half-resolution px: blur of the distance whose gradient the fill mirrors along
 _CLOTHING_LUT = label_lut(COVER_LABELS)  # 255 for the wearer's top
+_ARM_SKIN_LUT = label_lut(ARM_LABELS)
+
+
+def sleeve_skin(labels: np.ndarray, sleeves: tuple[SleeveFit, ...], box: tuple[int, int, int, int],
+                widen: float) -> np.ndarray:
+    """(h, w) uint8 0/255 over `box`: bare arm the new sleeves are meant to clothe — arm skin
+    within each sleeve's quads widened sideways by `widen` px (not past the sleeve's end, so a
+    hand below a cuff stays out). labels: (h, w) uint8 CIHP ids over the same box.
+
+    A sleeve's quads follow the pose's bones, which seldom run down the middle of the arm the
+    parser sees, and its straight edges cut inside the shoulder's curve: bare skin showed beside
+    new sleeves. The fill covers it as it covers the old top."""
+    x0, y0 = box[0], box[1]
+    span = np.zeros(labels.shape, np.uint8)
+    for sleeve in sleeves:
+        for outer_root, inner_root, inner_end, outer_end in sleeve.body_quads.astype(np.float64):
+            grown = []
+            for outer, inner in ((outer_root, inner_root), (outer_end, inner_end)):
+                across = (outer - inner) / max(float(np.hypot(*(outer - inner))), 1e-6)
+                grown.append((outer + across * widen, inner - across * widen))
+            quad = np.array([grown[0][0], grown[0][1], grown[1][1], grown[1][0]]) - (x0, y0)
+            cv2.fillConvexPoly(span, np.round(quad).astype(np.int32), 255)
+    return cv2.bitwise_and(span, cv2.LUT(labels, _ARM_SKIN_LUT))
 
 
 def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.ndarray, labels: np.ndarray,
-               reach: float, keep: np.ndarray | None = None, drawn: np.ndarray | None = None
-               ) -> tuple[int, tuple[int, int, int, int] | None]:
+               reach: float, keep: np.ndarray | None = None, drawn: np.ndarray | None = None,
+               skin: np.ndarray | None = None) -> tuple[int, tuple[int, int, int, int] | None]:
     """Extend the garment over the wearer's clothing pixels within `reach` px of it, in place.
 
     merged (h, w, 2) float32 texture (x, y) per box pixel, -1 where nothing is drawn (from
@@ -38,7 +61,9 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     texture_alpha (th, tw) uint8; labels (h, w) uint8 CIHP ids over the same box; keep (h, w)
     uint8, non-zero where the wearer's clothing must stay as it is (sleeves a shorter-sleeved
     garment cannot cover), or None.
-    drawn: `compose.half_alpha` of the same map, if the caller has it.
+    drawn: `compose.half_alpha` of the same map, if the caller has it. skin: (h, w) uint8, non-zero
+    on bare skin to cover as well (`sleeve_skin`), or None; where the torso panel is already
+    drawn on it (under an arm, which would hide it) it is marked as sleeve, drawn over the arm.
     The search runs at half resolution (it is about slivers a few pixels wide, and this keeps it
     near a millisecond); a 2×2 block borrows from a 2×2 block, so texture detail keeps its pitch.
     Returns the number of pixels filled and their bounds (x0, y0, x1, y1) in the box (or None).
@@ -46,6 +71,9 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     height, width = labels.shape
     if not (merged.flags.c_contiguous and sleeve_region.flags.c_contiguous):
         raise ValueError("cover_gaps edits merged and sleeve_region in place: pass C-contiguous arrays")
+    if skin is not None:
+        drawn_on = cv2.compare(merged[..., 0], 0, cv2.CMP_GE)  # 255 where the map samples the garment
+        cv2.max(sleeve_region, cv2.bitwise_and(skin, drawn_on), dst=sleeve_region)
     half_h, half_w = height // 2, width // 2
     if half_h == 0 or half_w == 0:
         return 0, None
@@ -57,6 +85,8 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     # edge must not copy them. A blurred, re-thresholded mask follows the same outline smoothly.
     cloth = cv2.LUT(every_other(labels), _CLOTHING_LUT)
     cloth = (cv2.blur(cloth, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
+    if skin is not None:
+        cloth |= (every_other(skin) > 0).astype(np.uint8)
     if not lenders_mask.any() or not (cloth & (1 - solid)).any():
         return 0, None
     distance = cv2.distanceTransform(1 - lenders_mask, cv2.DIST_L2, 3)  # half-res px to the garment

@@ -43,6 +43,7 @@ CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
 MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the collar points
 FLANK_FRACTIONS = (0.33, 0.67)
+MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's shoulder moves out to the wearer's
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
@@ -226,6 +227,15 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     worn = worn if worn is not None else worn_sleeve_kind(person, labels)
     cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn]
     cover_torso = labels is not None
+    if cover and garment.sleeve_kind is not SleeveKind.NONE:
+        # Its sleeves clothe the shoulders. Shoulders placed by the garment's chest that fall inside
+        # the wearer's (a slim cut on broad shoulders) move out to the wearer's seams, bounded:
+        # else the sleeves hung from inside the arms and left their outer edges bare.
+        for name, seam, outward in (("shoulder_left", body_left, body_axes[0]),
+                                    ("shoulder_right", body_right, -body_axes[0])):
+            short = float((seam - target[name]) @ outward)
+            if short > 0:
+                target[name] = target[name] + outward * min(short, MAX_SHOULDER_OUT * person.shoulder_width)
 
     # Points along each flank keep the sides straight between armpit and hem (or, when covering,
     # follow the wearer's top there).

@@ -73,13 +73,34 @@ def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tup
     return canvas
 
 
+def armhole_zones(roots: tuple[tuple[np.ndarray, np.ndarray], ...], centre: np.ndarray,
+                  depths: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """(4, 2) float32 polygons, one per sleeve: the band `depth` px wide on the body's side of a
+    sleeve's root (seam → armpit, frame px), towards `centre` (the shoulders' midpoint).
+
+    The parser calls the whole shoulder "arm" down to where the arm meets the torso, but a sleeved
+    garment's torso panel covers the shoulder up to its sleeves' roots (the yoke): kept in front
+    of the torso there, bare shoulders showed through the garment beside each sleeve."""
+    zones = []
+    for (seam, armpit), depth in zip(roots, depths):
+        along = armpit - seam
+        inward = np.array([-along[1], along[0]], np.float64) / max(float(np.hypot(*along)), 1e-6)
+        if inward @ (centre - seam) < 0:
+            inward = -inward
+        zones.append(np.array([seam, armpit, armpit + inward * depth, seam + inward * depth], np.float32))
+    return tuple(zones)
+
+
 def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int],
-                    arm_half_widths: dict[tuple[str, str], float] | None) -> Occlusion:
+                    arm_half_widths: dict[tuple[str, str], float] | None,
+                    armholes: tuple[np.ndarray, ...] = ()) -> Occlusion:
     """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.
 
     arm_half_widths: (side, "upper"|"fore") → px, the radius of each clothed arm segment's core
     kept in front of the torso; None when the new garment covers the old top (its own sleeves
     are drawn over those arms, and the old sleeve must not show through beside them).
+    armholes: (K, 2) float frame-pixel polygons where a bare arm does not hide the torso panel
+    (`armhole_zones`).
     """
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]
@@ -98,6 +119,10 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # trousers a hand hangs beside (they punched holes the hand's shape in a long sleeve's end).
     hands &= person_mask & ~cv2.LUT(region, _GARMENT_LUT)
     arms = cv2.LUT(region, _ARM_LUT)
+    if armholes:
+        yokes = np.zeros_like(arms)
+        cv2.fillPoly(yokes, [np.round(zone - origin).astype(np.int32) for zone in armholes], 255)
+        arms &= ~yokes
     # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
     # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)

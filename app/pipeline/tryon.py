@@ -18,11 +18,11 @@ from app.garments.model import Garment, SleeveKind
 from app.pipeline.arms import arm_half_widths
 from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
-from app.pipeline.cover import cover_gaps
+from app.pipeline.cover import cover_gaps, sleeve_skin
 from app.pipeline.compose_device import DeviceCompositor
 from app.pipeline.fit import GarmentFit, SleeveFit, cuff_reaches, fit_garment, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
-from app.pipeline.occlusion import Occlusion, arm_mask, build_occlusion
+from app.pipeline.occlusion import Occlusion, arm_mask, armhole_zones, build_occlusion
 from app.pipeline.perception import PerceptionResult
 from app.pipeline.warp import Layer, sleeve_layers, torso_layer
 from models.pose import BlazePose as B
@@ -31,6 +31,7 @@ from models.pose.smoothing import OneEuroFilter
 FADE_FRAMES = 8
 COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
 DRAWN_MARGIN = 6  # px around what is drawn: the alpha feather and the half-resolution bounds
+YOKE_DEPTH = 2.5  # × upper arm half-width: how far inside a sleeve's root bare shoulders go under the garment
 KEEP_ARM_SCALE = 1.3  # × measured arm half-width: the wearer's own sleeves the fill keeps off
 WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
@@ -105,10 +106,11 @@ def _low_pass(held: dict | None, measured: dict) -> dict:
 
 
 def _masks(frame_bgr: np.ndarray, labels: np.ndarray, person, box: tuple[int, int, int, int],
-           arm_cores: dict[tuple[str, str], float] | None) -> tuple[Occlusion, np.ndarray]:
+           arm_cores: dict[tuple[str, str], float] | None, armholes: tuple[np.ndarray, ...]
+           ) -> tuple[Occlusion, np.ndarray]:
     """What stays in front and the shading over `box`: both need only the frame, the parse and
     the pose, not the garment's maps, so they can be made beside them."""
-    return build_occlusion(labels, person, box, arm_cores), shading_map(frame_bgr, labels, box)
+    return build_occlusion(labels, person, box, arm_cores, armholes), shading_map(frame_bgr, labels, box)
 
 
 class TryOnRenderer:
@@ -261,7 +263,10 @@ class TryOnRenderer:
         box = union_box(layers, int(np.ceil(reach)), (width, height))
         # Over the whole box (cropped below), so the result does not depend on which thread made it.
         cores = None if fit.cover else fit.arm_cores
-        masks = (self._beside.submit(_masks, frame_bgr, labels, person, box, cores) if self._beside is not None
+        shoulders = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
+        armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulders,
+                                 tuple(YOKE_DEPTH * fit.arm_half_widths[(s.side, "upper")] for s in fit.sleeves))
+        masks = (self._beside.submit(_masks, frame_bgr, labels, person, box, cores, armholes) if self._beside is not None
                  else None)
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
         drawn = half_alpha(merged, self._atlas.alpha)
@@ -276,8 +281,10 @@ class TryOnRenderer:
                 openings = {sleeve.side: sleeve.body_quads[-1][2:].mean(0) for sleeve in fit.sleeves}
                 keep = arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in fit.arm_half_widths.items()},
                                 box, openings)
+            # Bare arms the new sleeves clothe are covered where the sleeves miss them, like the old top.
+            skin = sleeve_skin(labels[y0:y1, x0:x1], fit.sleeves, box, reach) if fit.cover and fit.sleeves else None
             parts.append(cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep,
-                                    drawn)[1])
+                                    drawn, skin)[1])
         # The layers' boxes hold much empty map (a spline's box around a tapering torso, the
         # reach margin): the rest of the work runs only where something is drawn.
         parts = [part for part in parts if part is not None]
@@ -288,7 +295,7 @@ class TryOnRenderer:
         by1 = min(merged.shape[0], max(part[3] for part in parts) + DRAWN_MARGIN)
         merged = np.ascontiguousarray(merged[by0:by1, bx0:bx1])
         sleeve_region = np.ascontiguousarray(sleeve_region[by0:by1, bx0:bx1])
-        occlusion, shading = masks.result() if masks is not None else _masks(frame_bgr, labels, person, box, cores)
+        occlusion, shading = masks.result() if masks is not None else _masks(frame_bgr, labels, person, box, cores, armholes)
         trim = (slice(by0, by1), slice(bx0, bx1))
         occlusion = Occlusion(np.ascontiguousarray(occlusion.over_torso[trim]),
                               np.ascontiguousarray(occlusion.over_sleeves[trim]))

@@ -300,6 +300,44 @@ def test_a_short_sleeve_goes_round_the_arm_without_twisting(drawn_person, drawn_
         assert (turns > 0).all() or (turns < 0).all(), (sleeve.side, corners.tolist())
 
 
+def test_a_long_sleeve_clothes_a_bare_arm_the_pose_sees_off_its_middle(drawn_person, drawn_garment) -> None:
+    # The pose's bones seldom run down the middle of the arm the parser sees, and a sleeve drawn
+    # along them left a strip of bare arm beside it, between the sleeve and the torso, and bare
+    # shoulders where its straight edge cut inside the shoulder's curve.
+    frame, perception = drawn_person()
+    person = perception.pose.primary
+    points = person.landmarks.copy()
+    # The arm from the shoulder joint to a hand's breadth above the wrist (the hand stays in front
+    # of the cuff), without round ends.
+    arms = np.zeros(perception.parse.labels.shape, np.uint8)
+    for shoulder, elbow, wrist in ((B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
+                                   (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)):
+        above_wrist = points[elbow] + (points[wrist] - points[elbow]) * 0.8
+        for a, b in ((points[shoulder], points[elbow]), (points[elbow], above_wrist)):
+            across = np.array([a[1] - b[1], b[0] - a[0]]) / np.hypot(*(b - a)) * 17
+            cv2.fillConvexPoly(arms, np.int32([a + across, b + across, b - across, a - across]), 1)
+        inward = np.sign(320 - points[shoulder][0])
+        points[[shoulder, elbow, wrist], 0] += inward * 9  # the bones 9 px towards the body
+    pose = replace(perception.pose, people=(replace(person, landmarks=points),))
+    out = TryOnRenderer(drawn_garment(SleeveKind.LONG)).render(frame, replace(perception, pose=pose)).image
+    bare = (arms > 0) & np.isin(perception.parse.labels, (Label.LEFT_ARM, Label.RIGHT_ARM))
+    assert changed(frame, out)[bare].mean() >= 0.92  # 0.49 with sleeves along the bones alone
+
+
+def test_bare_shoulders_go_under_a_sleeved_top(drawn_person, drawn_garment) -> None:
+    # The parser calls a bare shoulder "arm" right up to the neckline, and arms stay in front of
+    # the torso panel: the shoulders showed through a new tee beside its sleeves.
+    frame, perception = drawn_person()
+    out = TryOnRenderer(drawn_garment(SleeveKind.SHORT)).render(frame, perception).image
+    points = perception.pose.primary.landmarks
+    caps = np.zeros(perception.parse.labels.shape, np.uint8)
+    for shoulder, elbow in ((B.LEFT_SHOULDER, B.LEFT_ELBOW), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW)):
+        cv2.line(caps, tuple(np.int32(points[shoulder])), tuple(np.int32(points[shoulder] * 0.7 + points[elbow] * 0.3)),
+                 1, 30)
+    bare = (caps > 0) & np.isin(perception.parse.labels, (Label.LEFT_ARM, Label.RIGHT_ARM))
+    assert changed(frame, out)[bare].mean() >= 0.95  # 0.43 with bare shoulders in front of the torso panel
+
+
 def test_a_short_sleeved_top_over_long_sleeves_covers_the_shoulders_and_leaves_the_forearms(drawn_person,
                                                                                              drawn_garment) -> None:
     # The wearer's forearm sleeves stay (the new sleeves are shorter), but above the new sleeves'
