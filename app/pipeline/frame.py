@@ -36,6 +36,7 @@ class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
                  max_people: int = 1, live: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception."""
+        self.static_image_mode = static_image_mode
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
                                      live=live)
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
@@ -66,6 +67,10 @@ class FramePipeline:
     def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> FrameResult:
         start = time.perf_counter()
         perception = self.perception.process(frame_bgr, timestamp_s)
+        if self.static_image_mode:
+            # Each still is a scene of its own: nothing of the last photo's fit (smoothing, the
+            # wearer's sleeve length voted over frames, arm widths) may carry over to this one.
+            self.renderer.reset()
         rendered = self.renderer.render(frame_bgr, perception, timestamp_s or 0.0)
         timings = {k: v for k, v in perception.timings_ms.items() if k != "total"}
         timings.update(rendered.timings_ms)

@@ -139,3 +139,22 @@ def test_garment_render_video_and_dataset(tmp_path: Path) -> None:
 def test_unknown_garment_is_a_one_line_error(capsys) -> None:
     assert run("--source", "demo", "--max-frames", "1", "--garment", "no-such-top") == 2
     assert "no garment with id 'no-such-top'" in capsys.readouterr().err
+
+
+def test_each_photo_of_a_folder_is_rendered_on_its_own(photo_folder: Path, tmp_path: Path) -> None:
+    # Stills are not frames of one video: the garment on one photo must not carry the fit of the
+    # photo before it (it was smoothed towards it, and the wearer's sleeves were voted over both).
+    photo = cv2.imread(str(photo_folder / "astronaut.png"))
+    moved = cv2.warpAffine(photo, np.float32([[1, 0, 60], [0, 1, 20]]), photo.shape[1::-1],
+                           borderMode=cv2.BORDER_REPLICATE)
+    cv2.imwrite(str(photo_folder / "b_moved.png"), moved)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    cv2.imwrite(str(alone / "b_moved.png"), moved)
+    assert run("--source", str(photo_folder), "--garment", "tee-navy", "--output", str(tmp_path / "both"),
+               "--device", "cpu") == 0
+    assert run("--source", str(alone), "--garment", "tee-navy", "--output", str(tmp_path / "one"),
+               "--device", "cpu") == 0
+    after_another = cv2.imread(str(tmp_path / "both" / "b_moved.png")).astype(int)
+    on_its_own = cv2.imread(str(tmp_path / "one" / "b_moved.png")).astype(int)
+    assert np.abs(after_another - on_its_own).max() <= 1
