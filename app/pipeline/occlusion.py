@@ -73,20 +73,21 @@ def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tup
     return canvas
 
 
-def armhole_zones(roots: tuple[tuple[np.ndarray, np.ndarray], ...], centre: np.ndarray,
-                  depths: tuple[float, ...]) -> tuple[np.ndarray, ...]:
-    """(4, 2) float32 polygons, one per sleeve: the band `depth` px wide on the body's side of a
-    sleeve's root (seam → armpit, frame px), towards `centre` (the shoulders' midpoint).
+def armhole_zones(roots: tuple[tuple[np.ndarray, np.ndarray], ...], centre: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(4, 2) float32 polygons, one per sleeve: from a sleeve's root (seam → armpit, frame px)
+    inwards as far as `centre` (the shoulders' midpoint), above the armpit.
 
-    The parser calls the whole shoulder "arm" down to where the arm meets the torso, but a sleeved
-    garment's torso panel covers the shoulder up to its sleeves' roots (the yoke): kept in front
-    of the torso there, bare shoulders showed through the garment beside each sleeve."""
+    The parser calls a bare shoulder "arm" well into the chest, but a sleeved garment's torso
+    panel covers the shoulders up to its sleeves' roots (the yoke): kept in front of the torso
+    there, bare shoulders showed through the garment beside each sleeve. (A forearm raised
+    across the top of the chest goes under the garment too; the hand stays in front.)"""
     zones = []
-    for (seam, armpit), depth in zip(roots, depths):
+    for seam, armpit in roots:
         along = armpit - seam
         inward = np.array([-along[1], along[0]], np.float64) / max(float(np.hypot(*along)), 1e-6)
         if inward @ (centre - seam) < 0:
             inward = -inward
+        depth = max(float((centre - seam) @ inward), 0.0)
         zones.append(np.array([seam, armpit, armpit + inward * depth, seam + inward * depth], np.float32))
     return tuple(zones)
 

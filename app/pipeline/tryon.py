@@ -31,7 +31,6 @@ from models.pose.smoothing import OneEuroFilter
 FADE_FRAMES = 8
 COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
 DRAWN_MARGIN = 6  # px around what is drawn: the alpha feather and the half-resolution bounds
-YOKE_DEPTH = 2.5  # × upper arm half-width: how far inside a sleeve's root bare shoulders go under the garment
 KEEP_ARM_SCALE = 1.3  # × measured arm half-width: the wearer's own sleeves the fill keeps off
 WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
 MIN_NOSE_VISIBILITY = 0.5
@@ -264,8 +263,7 @@ class TryOnRenderer:
         # Over the whole box (cropped below), so the result does not depend on which thread made it.
         cores = None if fit.cover else fit.arm_cores
         shoulders = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
-        armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulders,
-                                 tuple(YOKE_DEPTH * fit.arm_half_widths[(s.side, "upper")] for s in fit.sleeves))
+        armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulders)
         masks = (self._beside.submit(_masks, frame_bgr, labels, person, box, cores, armholes) if self._beside is not None
                  else None)
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
