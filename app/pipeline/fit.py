@@ -34,6 +34,7 @@ COVER_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT)
 MAX_WIDEN = 1.5  # the most a side may move out from the garment's own width, × that half-width
 MIN_NARROW = 0.85  # the most it may move in
 TORSO_ARM_CORE = 0.12  # × shoulder width: the arm core the torso's side search stops at
+BARE_SHOULDER_LABELS = (Label.TORSO_SKIN, Label.LEFT_ARM, Label.RIGHT_ARM)
 BODY_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT, Label.TORSO_SKIN, Label.PANTS, Label.SKIRT)
 MAX_LENGTHEN = 1.25  # the most the hem may move down, × the garment's own shoulder-to-hem length
 HEM_COLUMNS = (-0.6, -0.3, 0.0, 0.3, 0.6)  # where the top's length is measured, × the hem's half-width
@@ -41,6 +42,7 @@ HEM_SEARCH_START = 0.25  # each column searched down from this share of the garm
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
 CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
+RAISE_SPREAD = 0.05  # × shoulder width: the rays each raised point is measured by, this far apart
 MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the collar points
 FLANK_FRACTIONS = (0.33, 0.67)
 MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's shoulder moves out to the wearer's
@@ -248,7 +250,8 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     if labels is not None:
         _fit_sides(target, person, labels, body_axes, widths, cover_torso, cover)
     if cover_torso:
-        _cover_top(target, person, labels, body_axes, body_mid, widths)
+        _cover_top(target, person, labels, body_axes, body_mid, widths,
+                   cover and garment.sleeve_kind is not SleeveKind.NONE)
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
@@ -309,8 +312,9 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
 
 
 def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray, axes: np.ndarray,
-               body_mid: np.ndarray, widths: dict[tuple[str, str], float]) -> None:
-    """Lengthen the hem and raise a low neckline so the wearer's current top is covered (bounded).
+               body_mid: np.ndarray, widths: dict[tuple[str, str], float], bare_shoulders: bool = False) -> None:
+    """Lengthen the hem and raise a low neckline so the wearer's current top is covered (bounded);
+    with `bare_shoulders` (new sleeves that clothe them) the shoulders rise to the skin's top too.
 
     The top's length is measured in columns across the hem, not only down the middle: a top that
     is longer elsewhere (a waistcoat's points, a curved shirt tail) showed below a garment
@@ -341,11 +345,21 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # standing collar, a turned head's jacket collar), the neckline folded over, and the warp drew
     # a spike of cloth beside the neck.
     collar_height = min(float(target["collar_left"] @ up), float(target["collar_right"] @ up))
+    # Three rays a little apart for each point, and the middle reach counts: a thin strap over a
+    # bare shoulder is not the top's shoulder line (raised to it, a tee stood up off the shoulder),
+    # while at a shoulder's tip one ray may run off the top.
     names = ("neck_center", "shoulder_left", "shoulder_right")
     points = np.array([target[name] for name in names], np.float64)
-    aboves = _extents_along(labels, None, points, np.repeat(np.asarray(up, np.float64)[None], len(names), 0),
-                            np.full(len(names), MAX_NECK_RAISE * width), COVER_LABELS)
-    for name, point, above in zip(names, points, aboves.tolist()):
+    spread = np.array([-RAISE_SPREAD, 0.0, RAISE_SPREAD]) * width
+    origins = (points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)).reshape(-1, 2)
+    directions = np.repeat(np.asarray(up, np.float64)[None], 3, 0)
+    reach = np.full(3, MAX_NECK_RAISE * width)
+    # New sleeves that clothe bare shoulders sit on them: the shoulders rise to the skin's top too.
+    shoulder_labels = COVER_LABELS + BARE_SHOULDER_LABELS if bare_shoulders else COVER_LABELS
+    aboves = [float(np.median(_extents_along(labels, None, origins[3 * i:3 * i + 3], directions, reach,
+                                             COVER_LABELS if name == "neck_center" else shoulder_labels)))
+              for i, name in enumerate(names)]
+    for name, point, above in zip(names, points, aboves):
         room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
         if above > 0 and room > 0:
             target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width, room)

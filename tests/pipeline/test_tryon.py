@@ -375,6 +375,22 @@ def test_a_standing_collar_never_folds_the_neckline_over(drawn_person, drawn_gar
     assert point["neck_center"][1] > max(point["collar_left"][1], point["collar_right"][1])  # …not past it
 
 
+def test_a_thin_strap_does_not_raise_the_garment_s_shoulders(drawn_person, drawn_garment) -> None:
+    # A strappy top's straps are "upper clothes" running up over bare shoulders: they are not the
+    # top's shoulder line, and a garment raised to them stood up off the shoulder.
+    _, perception = drawn_person()
+    garment = drawn_garment(SleeveKind.NONE)
+    names = [name for name in garment.landmarks if name in TORSO_LANDMARKS]
+    shoulders = [names.index("shoulder_left"), names.index("shoulder_right")]
+    plain = fit_garment(garment, perception.pose.primary, perception.parse.labels).body_points[shoulders]
+    labels = perception.parse.labels.copy()
+    for seam in plain:  # a strap 4 px wide from the top's edge up over each shoulder seam
+        x = int(round(seam[0]))
+        labels[int(seam[1]) - 40:170, x - 2:x + 2] = Label.UPPER_CLOTHES
+    strapped = fit_garment(garment, perception.pose.primary, labels).body_points[shoulders]
+    assert np.abs(strapped - plain).max() < 1.0
+
+
 def test_trousers_beside_a_hand_do_not_hide_the_sleeve(drawn_person) -> None:
     # The hand's capsule reaches past the hand itself; only the person's skin in it stays in front
     # of a sleeve — the trousers there punched hand-shaped holes in long sleeves' ends.
