@@ -56,6 +56,7 @@ SPLIT_MIN_SAMPLES = 40
 SPLIT_MIN_SPREAD = 4.0  # grey levels: the floor of a colour model's per-channel spread
 SPLIT_MIN_SEPARATION = 3.0  # spreads between the two means, below which they look alike
 SLEEVE_CORE = 0.6  # of FOREARM_RADIUS: a forearm's non-skin core is its sleeve
+CLOTHING_MATCH = 3 * 2.5 ** 2  # summed squared spreads: a colour this near the top's or trousers' is clothing
 HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
 MIN_SEEN_VISIBILITY = 0.5  # a joint's (or a hand's mean) visibility below which the pose only guesses where it is
 WRIST_END = 0.3  # of the forearm, from the wrist: bare-arm skin must reach this far down
@@ -110,10 +111,15 @@ def _samples(colours: np.ndarray, region: np.ndarray, keep: np.ndarray) -> np.nd
     return colours[window][region[window].astype(bool) & keep[window]]
 
 
+ColourModel = tuple[np.ndarray, np.ndarray]  # (3,) YCrCb mean, (3,) spread
+
+
 def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndarray, body: float,
-                          hip_side: np.ndarray, axis: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(h, w) bool: the upper body, refined from the hip line by colour; and (h, w) bool, the
-    pixels that look like the top rather than the trousers (None when that cannot be told).
+                          hip_side: np.ndarray, axis: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray | None, tuple[ColourModel | None, ColourModel | None]]:
+    """(h, w) bool: the upper body, refined from the hip line by colour; (h, w) bool, the pixels
+    that look like the top rather than the trousers (None when that cannot be told); and the
+    colour models of the top and the trousers (each None without enough samples).
 
     The hip joints sit below most waistbands, so a straight split at the hip line calls a
     high-waisted trouser's top "upper clothes" (and a top tucked in stays short). Near the line
@@ -136,10 +142,10 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
     top = _colour_model(_samples(colours, chest, cloth & hip_side))
     bottom = _colour_model(_samples(colours, thighs, cloth & ~hip_side))
     if top is None or bottom is None:
-        return hip_side, None
+        return hip_side, None, (top, bottom)
     separation = float(np.abs((top[0] - bottom[0]) / np.maximum(top[1], bottom[1])).max())
     if separation < SPLIT_MIN_SEPARATION:
-        return hip_side, None
+        return hip_side, None, (top, bottom)
     band = _half_plane(cloth.shape, hips + axis * SPLIT_BAND_UP * body, -axis)
     band &= _half_plane(cloth.shape, hips - axis * SPLIT_BAND_DOWN * body, axis)
     # Nearer the top ⟺ Σ_c [(v_c − top_c)² / spread_c² − (v_c − bottom_c)² / spread_c²] < 0: one
@@ -150,7 +156,20 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
     looked_up = cv2.LUT(colours, np.ascontiguousarray(tables.astype(np.float32)[None]))  # (h, w, 3) float32
     preference = (looked_up[..., 0] + looked_up[..., 1]) + looked_up[..., 2]
     looks_like_top = cv2.medianBlur((preference < 0).astype(np.uint8), 5).astype(bool)
-    return np.where(band & cloth, looks_like_top, hip_side), looks_like_top
+    return np.where(band & cloth, looks_like_top, hip_side), looks_like_top, (top, bottom)
+
+
+def _looks_like(colours: np.ndarray, models: tuple[ColourModel | None, ...]) -> np.ndarray | None:
+    """(h, w) bool: pixels of (h, w, 3) uint8 YCrCb `colours` within CLOTHING_MATCH (spreads, summed
+    squared over the channels) of any of the colour models; None when there are none."""
+    matches = None
+    values = np.arange(256, dtype=np.float32)[:, None]
+    for mean, spread in (model for model in models if model is not None):
+        tables = ((values - mean) / spread) ** 2  # (256, 3): one table per channel, as in the split
+        looked_up = cv2.LUT(colours, np.ascontiguousarray(tables.astype(np.float32)[None]))
+        near = (looked_up[..., 0] + looked_up[..., 1]) + looked_up[..., 2] < CLOTHING_MATCH
+        matches = near if matches is None else matches | near
+    return matches
 
 
 def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> None:
@@ -337,8 +356,9 @@ class HumanParser:
         hips = local[[B.LEFT_HIP, B.RIGHT_HIP]].mean(0)
         axis = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0) - hips
         axis /= max(float(np.hypot(*axis)), 1e-6)
-        upper, like_top = _split_top_and_bottom(colours, mine & ~skin, local, body, _half_plane(shape, hips, axis),
-                                                axis)
+        upper, like_top, clothing_models = _split_top_and_bottom(colours, mine & ~skin, local, body,
+                                                                 _half_plane(shape, hips, axis), axis)
+        clothing_colour = None  # what looks like the top or the trousers, worked out for the first hand seen
         out[mine & upper] = Label.UPPER_CLOTHES
         out[mine & ~upper] = Label.PANTS
         out[torso_skin & upper] = Label.TORSO_SKIN
@@ -385,7 +405,13 @@ class HumanParser:
                                     reach / max(float(np.hypot(*reach)), 1e-6))
             # Not where the pose only guesses the hand (hidden behind the body or an object): a
             # guessed hand's capsule lies on whatever hides it, skin-coloured cloth included.
+            # Nor, past the cuff, on what looks like the clothes: a hand on the hip has the trousers
+            # and a belt under its capsule, which then stayed in front of a new top as a dark blob.
             if float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY:
+                if clothing_colour is None:
+                    clothing_colour = _looks_like(colours, clothing_models)
+                if clothing_colour is not None:
+                    past_cuff = past_cuff & ~clothing_colour
                 out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
 
         if face_outline is not None:

@@ -124,6 +124,23 @@ def test_long_sleeves_cuffs_and_a_high_waist_are_told_apart(still_parse, shared_
     assert label_at(parse.labels, waistband) == Label.PANTS
 
 
+def test_clothes_under_a_hand_on_the_hip_are_not_hand(still_parse, shared_data) -> None:
+    # VITON-HD 07966: her right hand rests on her hip, over black trousers and a black belt. Past
+    # the cuff the hand's capsule is "arm" even where the skin model misses the hand — but not
+    # where it looks like the clothes (a dark blob of belt stayed in front of every new top).
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "07966_00.jpg"))
+    pose, parse = still_parse(image)
+    person = pose.primary
+    hand = np.zeros(parse.labels.shape, np.uint8)
+    for finger in (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB):
+        cv2.line(hand, tuple(np.int32(person.landmarks[B.RIGHT_WRIST])), tuple(np.int32(person.landmarks[finger])), 1,
+                 int(0.3 * person.shoulder_width))
+    black = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) < 40  # trousers and belt; her skin is lighter
+    under_hand = (hand > 0) & black
+    assert under_hand.sum() > 500  # the capsule does lie on the clothes
+    assert (parse.labels[under_hand] == Label.RIGHT_ARM).mean() < 0.1
+
+
 def test_a_face_mesh_run_in_the_background_follows_the_face() -> None:
     # A live mirror runs every third face mesh beside the frames instead of in them; every frame
     # still gets a face outline, where the in-frame schedule puts it (moved with the nose).
