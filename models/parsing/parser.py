@@ -386,6 +386,7 @@ class HumanParser:
             # A sleeved forearm hanging below the hip line is still the top, not the trousers
             # (where colour tells them apart, only what looks like the top).
             sleeve = limb([elbow, wrist], [SLEEVE_CORE * FOREARM_RADIUS]) & ~skin
+            sleeve_model = _colour_model(colours[sleeve])  # a shirt's own sleeve, under a waistcoat
             if like_top is not None:
                 sleeve &= like_top
             out[sleeve & (out == Label.PANTS)] = Label.UPPER_CLOTHES
@@ -406,12 +407,15 @@ class HumanParser:
             # Not where the pose only guesses the hand (hidden behind the body or an object): a
             # guessed hand's capsule lies on whatever hides it, skin-coloured cloth included.
             # Nor, past the cuff, on what looks like the clothes: a hand on the hip has the trousers
-            # and a belt under its capsule, which then stayed in front of a new top as a dark blob.
+            # and a belt under its capsule, which then stayed in front of a new top as a dark blob;
+            # a shirt's cuff under a waistcoat looks like the forearm's sleeve, not like the top.
             if float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY:
                 if clothing_colour is None:
                     clothing_colour = _looks_like(colours, clothing_models)
-                if clothing_colour is not None:
-                    past_cuff = past_cuff & ~clothing_colour
+                cuff_colour = _looks_like(colours, (sleeve_model,))
+                for clothing in (clothing_colour, cuff_colour):
+                    if clothing is not None:
+                        past_cuff = past_cuff & ~clothing
                 out[hand.astype(bool) & mine & (skin | past_cuff)] = arm_label
 
         if face_outline is not None:
