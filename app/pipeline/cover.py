@@ -32,7 +32,8 @@ def sleeve_skin(labels: np.ndarray, sleeves: tuple[SleeveFit, ...], box: tuple[i
                 widen: float) -> np.ndarray:
     """(h, w) uint8 0/255 over `box`: bare arm the new sleeves are meant to clothe — arm skin
     within each sleeve's quads widened sideways by `widen` px (not past the sleeve's end, so a
-    hand below a cuff stays out). labels: (h, w) uint8 CIHP ids over the same box.
+    hand below a cuff stays out), and round each bend between two quads (a bent elbow's outer
+    corner lies outside both). labels: (h, w) uint8 CIHP ids over the same box.
 
     A sleeve's quads follow the pose's bones, which seldom run down the middle of the arm the
     parser sees, and its straight edges cut inside the shoulder's curve: bare skin showed beside
@@ -47,6 +48,10 @@ def sleeve_skin(labels: np.ndarray, sleeves: tuple[SleeveFit, ...], box: tuple[i
                 grown.append((outer + across * widen, inner - across * widen))
             quad = np.array([grown[0][0], grown[0][1], grown[1][1], grown[1][0]]) - (x0, y0)
             cv2.fillConvexPoly(span, np.round(quad).astype(np.int32), 255)
+        for _, _, inner, outer in sleeve.body_quads[:-1].astype(np.float64):  # the bends
+            centre = (inner + outer) / 2 - (x0, y0)
+            radius = float(np.hypot(*(outer - inner))) / 2 + widen
+            cv2.circle(span, tuple(np.round(centre).astype(int)), int(round(radius)), 255, -1)
     return cv2.bitwise_and(span, cv2.LUT(labels, _ARM_SKIN_LUT))
 
 

@@ -324,6 +324,16 @@ def test_a_long_sleeve_clothes_a_bare_arm_the_pose_sees_off_its_middle(drawn_per
     assert changed(frame, out)[bare].mean() >= 0.92  # 0.49 with sleeves along the bones alone
 
 
+def test_a_long_sleeve_goes_round_a_bent_bare_elbow(drawn_person, drawn_garment) -> None:
+    # The upper arm's and the forearm's quads meet at the elbow; bent, the elbow's outer corner
+    # lies outside both, and the bare elbow showed through the new sleeve.
+    frame, perception = drawn_person(arm_across=True)
+    out = TryOnRenderer(drawn_garment(SleeveKind.LONG)).render(frame, perception).image
+    elbow = np.zeros(perception.parse.labels.shape, np.uint8)
+    cv2.circle(elbow, tuple(np.int32(perception.pose.primary.landmarks[B.LEFT_ELBOW])), 17, 1, -1)
+    bare = (elbow > 0) & (perception.parse.labels == Label.LEFT_ARM)
+    assert changed(frame, out)[bare].mean() >= 0.95  # 0.56 with the quads alone
+
 def test_bare_shoulders_go_under_a_sleeved_top(drawn_person, drawn_garment) -> None:
     # The parser calls a bare shoulder "arm" right up to the neckline, and arms stay in front of
     # the torso panel: the shoulders showed through a new tee beside its sleeves.
