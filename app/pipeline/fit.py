@@ -111,7 +111,7 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
 
     def clothed(a: int, b: int) -> float:
         points = np.linspace(person.landmarks[a], person.landmarks[b], 12)[2:-1]
-        x, y = points[:, 0].astype(int), points[:, 1].astype(int)  # truncation, as int() did
+        x, y = points[:, 0].astype(int), points[:, 1].astype(int)  # truncated: only points inside count
         inside = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
         return float(_lut(COVER_LABELS)[labels[y[inside], x[inside]]].mean()) if inside.any() else 0.0
 

@@ -264,8 +264,8 @@ class TryOnRenderer:
         cores = None if fit.cover else fit.arm_cores
         shoulders = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
         armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulders)
-        masks = (self._beside.submit(_masks, frame_bgr, labels, person, box, cores, armholes) if self._beside is not None
-                 else None)
+        mask_args = (frame_bgr, labels, person, box, cores, armholes)
+        masks = self._beside.submit(_masks, *mask_args) if self._beside is not None else None
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
         drawn = half_alpha(merged, self._atlas.alpha)
         parts = [bounds_of(drawn, 2)]
@@ -293,7 +293,7 @@ class TryOnRenderer:
         by1 = min(merged.shape[0], max(part[3] for part in parts) + DRAWN_MARGIN)
         merged = np.ascontiguousarray(merged[by0:by1, bx0:bx1])
         sleeve_region = np.ascontiguousarray(sleeve_region[by0:by1, bx0:bx1])
-        occlusion, shading = masks.result() if masks is not None else _masks(frame_bgr, labels, person, box, cores, armholes)
+        occlusion, shading = masks.result() if masks is not None else _masks(*mask_args)
         trim = (slice(by0, by1), slice(bx0, bx1))
         occlusion = Occlusion(np.ascontiguousarray(occlusion.over_torso[trim]),
                               np.ascontiguousarray(occlusion.over_sleeves[trim]))

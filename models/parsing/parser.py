@@ -387,9 +387,9 @@ class HumanParser:
             # A sleeved forearm hanging below the hip line is still the top, not the trousers
             # (where colour tells them apart, only what looks like the top).
             sleeve = limb([elbow, wrist], [SLEEVE_CORE * FOREARM_RADIUS]) & ~skin
-            forearm_cloth = sleeve  # before it is narrowed to what looks like the top (below)
+            forearm_cloth = sleeve  # kept as it is: narrowed below to what looks like the top
             if like_top is not None:
-                sleeve &= like_top
+                sleeve = sleeve & like_top
             out[sleeve & (out == Label.PANTS)] = Label.UPPER_CLOTHES
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
