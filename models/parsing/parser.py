@@ -150,26 +150,32 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
         return hip_side, None, (top, bottom)
     band = _half_plane(cloth.shape, hips + axis * SPLIT_BAND_UP * body, -axis)
     band &= _half_plane(cloth.shape, hips - axis * SPLIT_BAND_DOWN * body, axis)
-    # Nearer the top ⟺ Σ_c [(v_c − top_c)² / spread_c² − (v_c − bottom_c)² / spread_c²] < 0: one
-    # 256-entry table per channel, looked up per pixel by OpenCV (float maths per pixel cost ~2 ms,
-    # numpy's indexing by the three channels ~2× OpenCV's LUT).
-    values = np.arange(256, dtype=np.float32)[:, None]
-    tables = ((values - top[0]) / top[1]) ** 2 - ((values - bottom[0]) / bottom[1]) ** 2  # (256, 3)
-    looked_up = cv2.LUT(colours, np.ascontiguousarray(tables.astype(np.float32)[None]))  # (h, w, 3) float32
-    preference = (looked_up[..., 0] + looked_up[..., 1]) + looked_up[..., 2]
+    # Nearer the top ⟺ Σ_c [(v_c − top_c)² / spread_c² − (v_c − bottom_c)² / spread_c²] < 0.
+    preference = _summed_lookup(colours, _distance_tables(top) - _distance_tables(bottom))
     looks_like_top = cv2.medianBlur((preference < 0).astype(np.uint8), 5).astype(bool)
     return np.where(band & cloth, looks_like_top, hip_side), looks_like_top, (top, bottom)
+
+
+def _distance_tables(model: ColourModel) -> np.ndarray:
+    """(256, 3) float32: ((v − mean) / spread)² for every value v of each channel."""
+    mean, spread = model
+    return (((np.arange(256, dtype=np.float32)[:, None] - mean) / spread) ** 2).astype(np.float32)
+
+
+def _summed_lookup(colours: np.ndarray, tables: np.ndarray) -> np.ndarray:
+    """(h, w) float32: Σ over the channels of (256, 3) `tables` looked up at (h, w, 3) uint8
+    `colours` — by OpenCV's LUT (float maths per pixel cost ~2 ms, numpy's indexing by the three
+    channels ~2× the LUT)."""
+    looked_up = cv2.LUT(colours, np.ascontiguousarray(tables[None]))
+    return (looked_up[..., 0] + looked_up[..., 1]) + looked_up[..., 2]
 
 
 def _looks_like(colours: np.ndarray, models: tuple[ColourModel | None, ...]) -> np.ndarray | None:
     """(h, w) bool: pixels of (h, w, 3) uint8 YCrCb `colours` within CLOTHING_MATCH (spreads, summed
     squared over the channels) of any of the colour models; None when there are none."""
     matches = None
-    values = np.arange(256, dtype=np.float32)[:, None]
-    for mean, spread in (model for model in models if model is not None):
-        tables = ((values - mean) / spread) ** 2  # (256, 3): one table per channel, as in the split
-        looked_up = cv2.LUT(colours, np.ascontiguousarray(tables.astype(np.float32)[None]))
-        near = (looked_up[..., 0] + looked_up[..., 1]) + looked_up[..., 2] < CLOTHING_MATCH
+    for model in (model for model in models if model is not None):
+        near = _summed_lookup(colours, _distance_tables(model)) < CLOTHING_MATCH
         matches = near if matches is None else matches | near
     return matches
 
