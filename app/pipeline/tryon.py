@@ -32,7 +32,8 @@ FADE_FRAMES = 8
 COVER_REACH = 0.15  # × shoulder width: how far the garment's edge may stretch over the old top
 DRAWN_MARGIN = 6  # px around what is drawn: the alpha feather and the half-resolution bounds
 KEEP_ARM_SCALE = 1.3  # × measured arm half-width: the wearer's own sleeves the fill keeps off
-WORN_VOTES = 15  # frames the wearer's own sleeve length is decided over
+WORN_VOTES = 45  # frames the wearer's own sleeve length is decided over
+WORN_SWITCH = 2 / 3  # share of those votes that changes a decision once made
 MIN_NOSE_VISIBILITY = 0.5
 # cos of the largest angle between the shoulder line (right → left shoulder) and the image's +x
 # axis: an upright person facing the camera has their left shoulder on the image's right.
@@ -148,6 +149,7 @@ class TryOnRenderer:
         self._missing = 0
         self._shape: tuple[int, ...] | None = None
         self._worn_votes: list[SleeveKind] = []
+        self._worn_kind: SleeveKind | None = None  # the decision the votes last carried
         self._widths: dict[tuple[str, str], float] | None = None
         self._cuff_reaches: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
@@ -213,7 +215,13 @@ class TryOnRenderer:
         """The wearer's own sleeve length, by majority over the last frames: whether to cover their
         top is a decision about the person, and flipping it per frame would make the garment jump."""
         self._worn_votes = (self._worn_votes + [worn_sleeve_kind(person, perception.parse.labels)])[-WORN_VOTES:]
-        return max(set(self._worn_votes), key=self._worn_votes.count)
+        leader = max(set(self._worn_votes), key=self._worn_votes.count)
+        # Once decided, it changes only on a clear majority: an arm the parse reads now as sleeved,
+        # now as bare (the demo's spacesuit) flipped a bare majority every second or so, and with
+        # it the garment's shoulders and what it covers.
+        if self._worn_kind is None or self._worn_votes.count(leader) >= WORN_SWITCH * len(self._worn_votes):
+            self._worn_kind = leader
+        return self._worn_kind
 
     def _arm_widths(self, person, perception: PerceptionResult) -> dict[tuple[str, str], float]:
         """The arms' half-thicknesses, low-passed: measured on the parse's edges each frame, they

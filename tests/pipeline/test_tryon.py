@@ -198,6 +198,19 @@ def test_mirror_print_shows_the_garment_in_the_mirror_as_on_its_photo(drawn_pers
     assert np.abs(screen_left - (40, 40, 220)).max() < 60
 
 
+def test_the_wearer_s_sleeves_are_decided_once_and_changed_only_on_a_clear_majority(drawn_person,
+                                                                                    drawn_garment) -> None:
+    # An arm the parse reads now as sleeved, now as bare (the demo's spacesuit) flipped a bare
+    # majority every second or so, and with it what the new top covers and where its shoulders sit.
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    sleeved, bare = drawn_person(bare_arms=False), drawn_person(bare_arms=True)
+    covers = []
+    for index in range(30 + 60 + 45):
+        reading = sleeved if index < 30 or (index < 90 and index % 2) else bare
+        covers.append(renderer.render(reading[0], reading[1], index / 30).fit.cover)
+    assert not any(covers[:90])  # long sleeves, then a 50/50 mix: a tee does not cover them
+    assert covers[-1]  # bare arms for 1.5 s: now it does
+
 def test_still_person_gives_a_still_garment(drawn_person, drawn_garment) -> None:
     frame, perception = drawn_person()
     renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
