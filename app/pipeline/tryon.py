@@ -265,13 +265,12 @@ class TryOnRenderer:
             return frame_bgr
         labels = perception.parse.labels
         person = perception.pose.primary or self._last[1].pose.primary
-        shoulders = person.landmarks[B.LEFT_SHOULDER] - person.landmarks[B.RIGHT_SHOULDER]
-        reach = COVER_REACH * float(np.hypot(*shoulders)) if fit.cover_torso else 0.0
+        reach = COVER_REACH * person.shoulder_width if fit.cover_torso else 0.0
         box = union_box(layers, int(np.ceil(reach)), (width, height))
         # Over the whole box (cropped below), so the result does not depend on which thread made it.
         cores = None if fit.cover else fit.arm_cores
-        shoulders = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
-        armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulders)
+        shoulder_mid = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
+        armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulder_mid)
         mask_args = (frame_bgr, labels, person, box, cores, armholes)
         masks = self._beside.submit(_masks, *mask_args) if self._beside is not None else None
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
