@@ -49,6 +49,7 @@ MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's should
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
+SIDE_GAP = 4  # px of background in a row that end the body's side (about one parse pixel at 720p)
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -132,22 +133,35 @@ def _lut(wanted: tuple[int, ...]) -> np.ndarray:
 
 
 def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.ndarray, directions: np.ndarray,
-                   reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0) -> np.ndarray:
+                   reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0,
+                   stop_gap: int = 0) -> np.ndarray:
     """(R,) float: how far from each of (R, 2) `origins` along its (R, 2) unit `directions`
     pixels with `wanted` labels reach, up to (R,) `reaches` (0 where none). All rays at once: one
     ray at a time cost ~1 ms a frame in numpy call overhead alone.
 
     The search stops where `exclude` (an arm) begins; if the body runs right up to it, the
     result reaches `past_exclusion` further, under the arm, so no gap opens between the torso
-    and the sleeve drawn over that arm.
+    and the sleeve drawn over that arm. `stop_gap` > 0: it also stops at the first `stop_gap`
+    background pixels in a row (the body's edge: what lies beyond is not this body), and the body
+    runs on under any arm reached before such a gap; otherwise only under an arm that a hit lies
+    within 3 steps of.
     """
     height, width = labels.shape
     steps = np.arange(0.0, max(1.0, float(np.max(reaches))), 1.0)  # (S,)
     points = origins[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (R, S, 2) frame px
     x, y = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
     inside = (x >= 0) & (x < width) & (y >= 0) & (y < height) & (steps[None] < reaches[:, None])
-    hit = np.zeros(x.shape, bool)
-    hit[inside] = _lut(wanted)[labels[y[inside], x[inside]]]
+    on_ray = np.full(x.shape, Label.BACKGROUND, np.uint8)  # (R, S) the label at each step
+    on_ray[inside] = labels[y[inside], x[inside]]
+    hit = _lut(wanted)[on_ray] & inside
+    if stop_gap > 0 and len(steps) >= stop_gap:
+        # Runs of background: the window of `stop_gap` steps from each step holds nothing else.
+        seen_background = (on_ray == Label.BACKGROUND) & inside
+        background = np.concatenate([np.zeros((len(origins), 1)), np.cumsum(seen_background, 1)], 1)
+        gap = background[:, stop_gap:] - background[:, :-stop_gap] == stop_gap  # (R, S - stop_gap + 1)
+        edge = np.where(gap.any(1), np.argmax(gap, 1), len(steps))
+        inside &= steps[None] < edge[:, None]
+        hit &= inside
     first = np.full(len(origins), len(steps))  # (R,) the first step inside an excluded region
     if exclude is not None:
         # Stop where an excluded region (an arm) begins: what lies beyond it is not this body part.
@@ -156,8 +170,14 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
         first = np.where(blocked.any(1), np.argmax(blocked, 1), first)
         hit &= steps[None] < first[:, None]
     extents = np.where(hit.any(1), steps[np.argmax(np.where(hit, steps, -1.0), 1)], 0.0)
-    # The body runs right up to the arm (a hit within 3 steps before it): reach on under it.
-    runs_under = (first > 0) & (first < len(steps)) & ((steps[None] >= first[:, None] - 3) & hit).any(1)
+    reached = (first > 0) & (first < len(steps))
+    if stop_gap > 0:
+        # The arm is reached with no background between: the body runs on under it. (What lies
+        # between the body's last pixel and the arm's capsule is then arm, hand or hair.)
+        runs_under = reached & hit.any(1)
+    else:
+        # The body runs right up to the arm (a hit within 3 steps before it): reach on under it.
+        runs_under = reached & ((steps[None] >= first[:, None] - 3) & hit).any(1)
     return np.where(runs_under, steps[np.minimum(first, len(steps) - 1)] + past_exclusion, extents)
 
 
@@ -302,8 +322,11 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
             owns.append(float((target[name] - centre) @ side_dir) * sign)  # the garment's own half-width here
     owns = np.array(owns)
     directions = np.array(directions, np.float64)
+    # Stopping at the body's edge: beside an arm bent to the hip, background shows between body
+    # and arm, and the sleeve beyond that gap counted as the body running on under the arm in
+    # some frames and not others (a side's reading flipped by 58 px on a still photo).
     reaches = _extents_along(labels, exclude, np.array(origins, np.float64), directions, owns * MAX_WIDEN + margin,
-                             BODY_LABELS, under_arm)
+                             BODY_LABELS, under_arm, SIDE_GAP)
     for name, direction, own, reach in zip(names, directions, owns, reaches):
         if reach <= 0:
             continue  # nothing of the body on this row (out of frame, or hidden): keep the garment's own

@@ -578,6 +578,37 @@ def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(d
     assert moved.max() <= 1.0, moved
 
 
+def test_the_sides_stay_at_the_body_s_edge_beside_an_arm_held_away_from_it(drawn_person, drawn_garment) -> None:
+    # An arm held away from the body (a hand on the hip) leaves background between them. The
+    # arm's capsule, drawn from its landmarks at a measured width, may start short of the sleeve's
+    # inner edge; that edge then read as the body running on under the arm, in some frames and not
+    # others, and the side jumped out across the gap (by up to 58 px on a still photo: 2.1 px RMS jitter).
+    from app.pipeline.arms import arm_half_widths
+
+    _, perception = drawn_person(bare_arms=False)
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    # The right sleeve (image left) moved out from the torso's edge (x ≈ 240), a gap of ~10 px.
+    left_of_torso = labels[:, :236]
+    left_of_torso[left_of_torso == Label.UPPER_CLOTHES] = Label.BACKGROUND
+    points = person.landmarks.copy()
+    points[B.RIGHT_ELBOW], points[B.RIGHT_WRIST] = (185, 270), (175, 350)
+    arm = np.zeros_like(labels)
+    for a, b in ((points[B.RIGHT_SHOULDER], points[B.RIGHT_ELBOW]), (points[B.RIGHT_ELBOW], points[B.RIGHT_WRIST])):
+        cv2.line(arm, tuple(np.int32(a)), tuple(np.int32(b)), 1, 34)
+    labels[(arm > 0) & (labels == Label.BACKGROUND)] = Label.UPPER_CLOTHES
+    person = replace(person, landmarks=points)
+    garment = drawn_garment(SleeveKind.LONG)
+    names = [n for n in garment.landmarks if n in TORSO_LANDMARKS] + \
+        [f"flank_{side}_{f}" for side in ("left", "right") for f in ("0.33", "0.67")]
+    side = [names.index(n) for n in ("armpit_right", "flank_right_0.33", "flank_right_0.67", "hem_right")]
+    widths = arm_half_widths(person, labels)
+    # The arm measured at its full width, and as a thinner capsule than its sleeve.
+    full, thin = (fit_garment(garment, person, labels, SleeveKind.LONG, {k: v * scale for k, v in widths.items()}
+                              ).body_points[side] for scale in (1.0, 0.6))
+    assert np.abs(full - thin).max() <= 1.0, (full, thin)
+    assert thin[:, 0].min() > 220, thin  # at the body's edge, not out at the arm
+
+
 @pytest.mark.parametrize("visibility", [1.0, 0.1])
 def test_only_a_hand_the_pose_sees_stays_in_front(drawn_person, drawn_garment, visibility: float) -> None:
     # A hand over the chest on bare skin (a low neckline): in front of the garment when the pose
