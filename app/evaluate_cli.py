@@ -14,9 +14,9 @@
   sweater of the man beside her. Over the wearer the old top is also measured counting a pixel
   covered when the render of the garment or of its colour negative changed it: a stripe of the
   new garment in the old top's colour leaves the pixel alone, yet the garment is what shows there.
-- `evaluate stability --source IMAGE`: the photo fed as a 300-frame video with fresh sensor-like
-  noise per frame; garment control-point jitter (RMS px) and mean absolute frame difference
-  inside the garment.
+- `evaluate stability --source IMAGE|FOLDER`: each photo fed as a 300-frame video with fresh
+  sensor-like noise per frame; garment control-point jitter (RMS px) and mean absolute frame
+  difference inside the garment, and over a folder the median and largest jitter.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -37,13 +38,17 @@ from app.outputs.atomic import write_bytes_atomic
 from app.outputs.overlay import encode_image
 from app.pipeline.frame import FramePipeline
 from app.sources import read_image
+from app.sources.images import list_images
 from models.pose import BlazePose as B
+
+log = logging.getLogger(__name__)
 
 CHANGED, KEPT = 25, 12  # grey levels, as in tryon_metrics.py
 VISIBLE_COLOUR = (0, 0, 255)  # BGR: the old top still showing, on the visible sheet
 UPPER, HEAD, ARMS, FACE = (5, 6, 7), (13, 2, 1, 4), (14, 15), 13
 NOISE_SIGMA = 3.0  # grey levels of per-frame sensor noise
 STABILITY_FRAMES = 300
+SETTLING_FRAMES = 30  # frames left out at the start, while the filters settle
 STABILITY_SIZE = (1280, 720)
 WEARER_PROBABILITY = 0.5
 WEARER_GROW = 0.01  # × the image's longer side: the segmentation's edge is soft
@@ -59,7 +64,7 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     tryon.add_argument("--out", type=Path, required=True, help="folder for the contact sheets and the figures (JSON)")
     tryon.set_defaults(func=evaluate_tryon)
     stability = sub.add_parser("stability", help="jitter and flicker on a still photo with sensor noise")
-    stability.add_argument("--source", type=Path, required=True, help="a photo of a person")
+    stability.add_argument("--source", type=Path, required=True, help="a photo of a person, or a folder of them")
     stability.add_argument("--garment", required=True, help="catalog garment id")
     stability.add_argument("--frames", type=int, default=STABILITY_FRAMES)
     stability.set_defaults(func=evaluate_stability)
@@ -232,9 +237,16 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate_stability(args: argparse.Namespace) -> int:
-    photo = read_image(args.source)
-    # The photo centred on a 1280×720 canvas, as a camera would frame someone standing still.
+@dataclasses.dataclass(frozen=True)
+class Stability:
+    frames: int  # frames measured (after the filters settle)
+    jitter_px: float  # RMS distance of the garment's torso control points from their mean
+    flicker: float  # mean absolute difference between consecutive outputs inside the garment, grey levels
+
+
+def stability_of(photo: np.ndarray, garment: Garment, frames: int = STABILITY_FRAMES) -> Stability | None:
+    """The (H, W, 3) uint8 BGR photo centred on a 1280×720 canvas, as a camera would frame someone
+    standing still, fed as `frames` frames with fresh noise in each; None if nobody is tracked."""
     width, height = STABILITY_SIZE
     scale = min(width / photo.shape[1], height / photo.shape[0])
     resized = cv2.resize(photo, (int(photo.shape[1] * scale), int(photo.shape[0] * scale)), interpolation=cv2.INTER_AREA)
@@ -242,24 +254,43 @@ def evaluate_stability(args: argparse.Namespace) -> int:
     x0, y0 = (width - resized.shape[1]) // 2, (height - resized.shape[0]) // 2
     canvas[y0:y0 + resized.shape[0], x0:x0 + resized.shape[1]] = resized
     rng = np.random.default_rng(0)
-    garment = Catalog.default().load(args.garment)
     points, outputs = [], []
     with FramePipeline(garment=garment) as pipeline:
-        for index in range(args.frames):
+        for index in range(frames):
             noisy = np.clip(canvas + rng.normal(0, NOISE_SIGMA, canvas.shape), 0, 255).astype(np.uint8)
             result = pipeline.process(noisy, index / 30.0)
             fit = pipeline.renderer.last_fit
-            if fit is not None and index >= 30:  # after the filters settle
+            if fit is not None and index >= SETTLING_FRAMES:
                 points.append(fit.body_points.copy())
                 outputs.append(result.output)
     if len(points) < 2:
-        raise LiveFitError(f"{args.source}: no person tracked, nothing to measure")
+        return None
     stack = np.stack(points)
     jitter = float(np.sqrt(((stack - stack.mean(0)) ** 2).sum(-1).mean()))
     garment_mask = changed_by(canvas, outputs[0])
     flicker = float(np.mean([np.abs(b.astype(int) - a.astype(int))[garment_mask].mean()
                              for a, b in zip(outputs, outputs[1:])]))
-    sys.stdout.write(f"{args.source.name} + {garment.id}: {len(points)} frames after 30 settling, "
-                     f"control-point jitter {jitter:.3f} px RMS, mean |frame difference| inside the garment "
-                     f"{flicker:.2f} grey levels (sensor noise alone: σ {NOISE_SIGMA})\n")
+    return Stability(len(points), jitter, flicker)
+
+
+def evaluate_stability(args: argparse.Namespace) -> int:
+    photos = list_images(args.source) if args.source.is_dir() else [args.source]
+    if not photos:
+        raise LiveFitError(f"{args.source}: no photos in this folder")
+    garment = Catalog.default().load(args.garment)
+    jitters = []
+    for number, path in enumerate(photos, 1):
+        log.info("photo %d of %d: %s", number, len(photos), path.name)
+        figures = stability_of(read_image(path), garment, args.frames)
+        if figures is None:
+            if len(photos) == 1:
+                raise LiveFitError(f"{path}: no person tracked, nothing to measure")
+            sys.stdout.write(f"{path.name} + {garment.id}: no person tracked\n")
+            continue
+        jitters.append(figures.jitter_px)
+        sys.stdout.write(f"{path.name} + {garment.id}: {figures.frames} frames after {SETTLING_FRAMES} settling, "
+                         f"control-point jitter {figures.jitter_px:.3f} px RMS, mean |frame difference| inside the "
+                         f"garment {figures.flicker:.2f} grey levels (sensor noise alone: σ {NOISE_SIGMA})\n")
+    if len(photos) > 1 and jitters:
+        sys.stdout.write(f"{len(jitters)} photos: jitter median {np.median(jitters):.3f}, max {max(jitters):.3f} px RMS\n")
     return 0
