@@ -50,6 +50,7 @@ SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
 SIDE_GAP = 4  # px of background in a row that end the body's side (about one parse pixel at 720p)
+MIN_SIDE_RUN = 8  # px: a run of the body shorter than this past another is not where the side ends
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -132,6 +133,13 @@ def _lut(wanted: tuple[int, ...]) -> np.ndarray:
     return table
 
 
+def _run_starts(mask: np.ndarray, length: int) -> np.ndarray:
+    """(R, S - length + 1) bool: where a run of at least `length` True values starts, in each row
+    of an (R, S) bool mask (the window of `length` from that step holds nothing else)."""
+    counts = np.concatenate([np.zeros((len(mask), 1), np.int64), np.cumsum(mask, 1)], 1)
+    return counts[:, length:] - counts[:, :-length] == length
+
+
 def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.ndarray, directions: np.ndarray,
                    reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0,
                    stop_gap: int = 0) -> np.ndarray:
@@ -155,10 +163,7 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     on_ray[inside] = labels[y[inside], x[inside]]
     hit = _lut(wanted)[on_ray] & inside
     if stop_gap > 0 and len(steps) >= stop_gap:
-        # Runs of background: the window of `stop_gap` steps from each step holds nothing else.
-        seen_background = (on_ray == Label.BACKGROUND) & inside
-        background = np.concatenate([np.zeros((len(origins), 1)), np.cumsum(seen_background, 1)], 1)
-        gap = background[:, stop_gap:] - background[:, :-stop_gap] == stop_gap  # (R, S - stop_gap + 1)
+        gap = _run_starts((on_ray == Label.BACKGROUND) & inside, stop_gap)
         edge = np.where(gap.any(1), np.argmax(gap, 1), len(steps))
         inside &= steps[None] < edge[:, None]
         hit &= inside
@@ -170,6 +175,13 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
         first = np.where(blocked.any(1), np.argmax(blocked, 1), first)
         hit &= steps[None] < first[:, None]
     extents = np.where(hit.any(1), steps[np.argmax(np.where(hit, steps, -1.0), 1)], 0.0)
+    if stop_gap > 0 and len(steps) >= MIN_SIDE_RUN:
+        # The end of the last run of the body at least MIN_SIDE_RUN long, where there is one: a
+        # sliver of the top past a hand on the hip, there in some frames and not in others, moved
+        # the side by 15 px.
+        runs = _run_starts(hit, MIN_SIDE_RUN)
+        last = runs.shape[1] - 1 - np.argmax(runs[:, ::-1], 1)
+        extents = np.where(runs.any(1), steps[last] + MIN_SIDE_RUN - 1, extents)
     reached = (first > 0) & (first < len(steps))
     if stop_gap > 0:
         # The arm is reached with no background between: the body runs on under it. (What lies
