@@ -94,14 +94,16 @@ def armhole_zones(roots: tuple[tuple[np.ndarray, np.ndarray], ...], centre: np.n
 
 def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int, int],
                     arm_half_widths: dict[tuple[str, str], float] | None,
-                    armholes: tuple[np.ndarray, ...] = ()) -> Occlusion:
+                    armholes: tuple[np.ndarray, ...] = (), clothed: np.ndarray | None = None) -> Occlusion:
     """Masks over `box` (x0, y0, x1, y1) of the frame from full-frame labels (H, W) uint8.
 
     arm_half_widths: (side, "upper"|"fore") → px, the radius of each clothed arm segment's core
     kept in front of the torso; None when the new garment covers the old top (its own sleeves
     are drawn over those arms, and the old sleeve must not show through beside them).
     armholes: (K, 2) float frame-pixel polygons where a bare arm does not hide the torso panel
-    (`armhole_zones`).
+    (`armhole_zones`). clothed: (h, w) uint8 over the box, non-zero on bare arm the new sleeves
+    clothe (`cover.sleeve_skin`), or None: it hides nothing, and its feathered edge would show the
+    old top beside it as a dark outline.
     """
     x0, y0, x1, y1 = box
     region = labels[y0:y1, x0:x1]
@@ -124,6 +126,8 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
         yokes = np.zeros_like(arms)
         cv2.fillPoly(yokes, [np.round(zone - origin).astype(np.int32) for zone in armholes], 255)
         arms &= ~yokes
+    if clothed is not None:
+        arms &= ~clothed
     # A clothed arm is "upper clothes" to the parser: its measured capsule still hides the torso
     # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)

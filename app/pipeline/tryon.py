@@ -106,11 +106,11 @@ def _low_pass(held: dict | None, measured: dict) -> dict:
 
 
 def _masks(frame_bgr: np.ndarray, labels: np.ndarray, person, box: tuple[int, int, int, int],
-           arm_cores: dict[tuple[str, str], float] | None, armholes: tuple[np.ndarray, ...]
-           ) -> tuple[Occlusion, np.ndarray]:
+           arm_cores: dict[tuple[str, str], float] | None, armholes: tuple[np.ndarray, ...],
+           clothed: np.ndarray | None) -> tuple[Occlusion, np.ndarray]:
     """What stays in front and the shading over `box`: both need only the frame, the parse and
     the pose, not the garment's maps, so they can be made beside them."""
-    return build_occlusion(labels, person, box, arm_cores, armholes), shading_map(frame_bgr, labels, box)
+    return build_occlusion(labels, person, box, arm_cores, armholes, clothed), shading_map(frame_bgr, labels, box)
 
 
 class TryOnRenderer:
@@ -271,13 +271,16 @@ class TryOnRenderer:
         cores = None if fit.cover else fit.arm_cores
         shoulder_mid = person.landmarks[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
         armholes = armhole_zones(tuple((s.body_quads[0][0], s.body_quads[0][1]) for s in fit.sleeves), shoulder_mid)
-        mask_args = (frame_bgr, labels, person, box, cores, armholes)
+        x0, y0, x1, y1 = box
+        # Bare arms the new sleeves clothe: covered where the sleeves miss them, like the old top,
+        # and in front of nothing.
+        skin = sleeve_skin(labels[y0:y1, x0:x1], fit.sleeves, box, reach) if fit.cover and fit.sleeves else None
+        mask_args = (frame_bgr, labels, person, box, cores, armholes, skin)
         masks = self._beside.submit(_masks, *mask_args) if self._beside is not None else None
         merged, sleeve_region = merge_maps(self._atlas.texture, layers, box, self._atlas.alpha)
         drawn = half_alpha(merged, self._atlas.alpha)
         parts = [bounds_of(drawn, 2)]
         if fit.cover_torso:
-            x0, y0, x1, y1 = box
             # Sleeves the new garment may not cover (a tank over a t-shirt) keep out of the fill —
             # below the new sleeves' openings: above them the new sleeve clothes the arm, and the
             # fill closes the gap left between its root and the torso panel's shoulder.
@@ -286,8 +289,6 @@ class TryOnRenderer:
                 openings = {sleeve.side: sleeve.body_quads[-1][2:].mean(0) for sleeve in fit.sleeves}
                 keep = arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in fit.arm_half_widths.items()},
                                 box, openings)
-            # Bare arms the new sleeves clothe are covered where the sleeves miss them, like the old top.
-            skin = sleeve_skin(labels[y0:y1, x0:x1], fit.sleeves, box, reach) if fit.cover and fit.sleeves else None
             parts.append(cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep,
                                     drawn, skin)[1])
         # The layers' boxes hold much empty map (a spline's box around a tapering torso, the
