@@ -249,7 +249,8 @@ def stability_of(photo: np.ndarray, garment: Garment, frames: int = STABILITY_FR
     standing still, fed as `frames` frames with fresh noise in each; None if nobody is tracked."""
     width, height = STABILITY_SIZE
     scale = min(width / photo.shape[1], height / photo.shape[0])
-    resized = cv2.resize(photo, (int(photo.shape[1] * scale), int(photo.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    size = (int(photo.shape[1] * scale), int(photo.shape[0] * scale))
+    resized = cv2.resize(photo, size, interpolation=cv2.INTER_AREA)
     canvas = np.full((height, width, 3), 128, np.uint8)
     x0, y0 = (width - resized.shape[1]) // 2, (height - resized.shape[0]) // 2
     canvas[y0:y0 + resized.shape[0], x0:x0 + resized.shape[1]] = resized
@@ -292,5 +293,6 @@ def evaluate_stability(args: argparse.Namespace) -> int:
                          f"control-point jitter {figures.jitter_px:.3f} px RMS, mean |frame difference| inside the "
                          f"garment {figures.flicker:.2f} grey levels (sensor noise alone: σ {NOISE_SIGMA})\n")
     if len(photos) > 1 and jitters:
-        sys.stdout.write(f"{len(jitters)} photos: jitter median {np.median(jitters):.3f}, max {max(jitters):.3f} px RMS\n")
+        sys.stdout.write(f"{len(jitters)} photos: jitter median {np.median(jitters):.3f}, "
+                         f"max {max(jitters):.3f} px RMS\n")
     return 0
