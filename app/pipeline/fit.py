@@ -49,8 +49,10 @@ MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's should
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
-SIDE_GAP = 4  # px of background in a row that end the body's side (about one parse pixel at 720p)
-MIN_SIDE_RUN = 8  # px: a run of the body shorter than this past another is not where the side ends
+# Background in a row that ends the body's side: × shoulder width, and at least SIDE_GAP_PX (about
+# one parse pixel at 720p, which both scale with the picture); a run of the body shorter than twice
+# that past another is not where the side ends.
+SIDE_GAP, SIDE_GAP_PX = 0.02, 4
 SLEEVE_RANK = {SleeveKind.NONE: 0, SleeveKind.SHORT: 1, SleeveKind.LONG: 2}
 
 
@@ -150,9 +152,10 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     The search stops where `exclude` (an arm) begins; if the body runs right up to it, the
     result reaches `past_exclusion` further, under the arm, so no gap opens between the torso
     and the sleeve drawn over that arm. `stop_gap` > 0: it also stops at the first `stop_gap`
-    background pixels in a row (the body's edge: what lies beyond is not this body), and the body
-    runs on under any arm reached before such a gap; otherwise only under an arm that a hit lies
-    within 3 steps of.
+    background pixels in a row (the body's edge: what lies beyond is not this body), it ends at the
+    last run of `wanted` pixels at least 2 × `stop_gap` long, and the body runs on under any arm
+    reached before such a gap; otherwise it ends at the last `wanted` pixel, and runs on only under
+    an arm that one lies within 3 steps of.
     """
     height, width = labels.shape
     steps = np.arange(0.0, max(1.0, float(np.max(reaches))), 1.0)  # (S,)
@@ -175,13 +178,12 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
         first = np.where(blocked.any(1), np.argmax(blocked, 1), first)
         hit &= steps[None] < first[:, None]
     extents = np.where(hit.any(1), steps[np.argmax(np.where(hit, steps, -1.0), 1)], 0.0)
-    if stop_gap > 0 and len(steps) >= MIN_SIDE_RUN:
-        # The end of the last run of the body at least MIN_SIDE_RUN long, where there is one: a
-        # sliver of the top past a hand on the hip, there in some frames and not in others, moved
-        # the side by 15 px.
-        runs = _run_starts(hit, MIN_SIDE_RUN)
+    if stop_gap > 0 and len(steps) >= 2 * stop_gap:
+        # The end of the last long run of the body, where there is one: a sliver of the top past a
+        # hand on the hip, there in some frames and not in others, moved the side by 15 px.
+        runs = _run_starts(hit, 2 * stop_gap)
         last = runs.shape[1] - 1 - np.argmax(runs[:, ::-1], 1)
-        extents = np.where(runs.any(1), steps[last] + MIN_SIDE_RUN - 1, extents)
+        extents = np.where(runs.any(1), steps[last] + 2 * stop_gap - 1, extents)
     reached = (first > 0) & (first < len(steps))
     if stop_gap > 0:
         # The arm is reached with no background between: the body runs on under it. (What lies
@@ -338,7 +340,7 @@ def _fit_sides(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # and arm, and the sleeve beyond that gap counted as the body running on under the arm in
     # some frames and not others (a side's reading flipped by 58 px on a still photo).
     reaches = _extents_along(labels, exclude, np.array(origins, np.float64), directions, owns * MAX_WIDEN + margin,
-                             BODY_LABELS, under_arm, SIDE_GAP)
+                             BODY_LABELS, under_arm, max(SIDE_GAP_PX, round(SIDE_GAP * width)))
     for name, direction, own, reach in zip(names, directions, owns, reaches):
         if reach <= 0:
             continue  # nothing of the body on this row (out of frame, or hidden): keep the garment's own
