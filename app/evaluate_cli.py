@@ -34,11 +34,13 @@ import numpy as np
 from app.errors import LiveFitError
 from app.garments.catalog import Catalog
 from app.garments.model import Garment, SleeveKind
+from app.made_masks import grabcut_top
 from app.outputs.atomic import write_bytes_atomic
 from app.outputs.overlay import encode_image
 from app.pipeline.frame import FramePipeline
 from app.sources import read_image
 from app.sources.images import list_images
+from models.parsing.labels import Label
 from models.pose import BlazePose as B
 
 log = logging.getLogger(__name__)
@@ -70,10 +72,14 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     stability.set_defaults(func=evaluate_stability)
 
 
-def _labelled_people(data: Path) -> list[tuple[Path, Path]]:
-    pairs = []
-    for labels in sorted((data / "people" / "vitonhd" / "image-parse-v3").glob("*.png")):
-        pairs.append((data / "people" / "vitonhd" / "image" / f"{labels.stem}.jpg", labels))
+def _people(data: Path) -> list[tuple[Path, Path | None]]:
+    """Each person photo and its labelled parse map: VITON-HD's image-parse-v3 and CIHP's labels;
+    None for the VITON-HD photos without one (their top's mask is made: `made_masks`)."""
+    pairs: list[tuple[Path, Path | None]] = []
+    viton = data / "people" / "vitonhd"
+    for image in sorted((viton / "image").glob("*.jpg")):
+        labels = viton / "image-parse-v3" / f"{image.stem}.png"
+        pairs.append((image, labels if labels.exists() else None))
     for labels in sorted((data / "people" / "cihp" / "labels").glob("*.png")):
         pairs.append((data / "people" / "cihp" / "images" / f"{labels.stem}.jpg", labels))
     return [(image, labels) for image, labels in pairs if image.exists()]
@@ -177,15 +183,24 @@ def _wearer_labels(labels: np.ndarray, result) -> np.ndarray:
 
 
 def evaluate_tryon(args: argparse.Namespace) -> int:
-    people = _labelled_people(args.data)
+    people = _people(args.data)
     if not people:
-        raise LiveFitError(f"{args.data}: no people with parse maps found under people/")
+        raise LiveFitError(f"{args.data}: no person photos found under people/")
     catalog = Catalog.default()
     garments = [catalog.load(entry.id) for entry in catalog.list()]
     rows, visible_rows, results = [], [], []
     with FramePipeline(static_image_mode=True) as pipeline:
-        for image_path, labels_path in people:
-            image, labels = read_image(image_path), _read_labels(labels_path)
+        for number, (image_path, labels_path) in enumerate(people, 1):
+            log.info("person %d of %d: %s", number, len(people), image_path.name)
+            image = read_image(image_path)
+            if labels_path is None:
+                person = pipeline.perception.process(image).pose.primary
+                if person is None:
+                    log.warning("%s: nobody found to make a mask of the top for; left out", image_path.name)
+                    continue
+                labels = np.where(grabcut_top(image, person), Label.UPPER_CLOTHES, Label.BACKGROUND).astype(np.uint8)
+            else:
+                labels = _read_labels(labels_path)
             if labels.shape != image.shape[:2]:
                 labels = cv2.resize(labels, image.shape[1::-1], interpolation=cv2.INTER_NEAREST)
             row, visible_row = [image], [image]
@@ -200,7 +215,7 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                 wearer_labels = _wearer_labels(labels, result)
                 figures = tryon_figures(image, render, labels, negative)
                 wearer = tryon_figures(image, render, wearer_labels, negative)
-                results.append({"person": image_path.stem, "garment": garment.id,
+                results.append({"person": image_path.stem, "mask_made": labels_path is None, "garment": garment.id,
                                 "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
                 row.append(render)
@@ -215,23 +230,29 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
               f"{'(either)':>8} {'face/hair kept':>14} {'arms kept':>9}\n")
     for r in results:
         fmt = lambda v: "    -" if v is None else f"{v:5.3f}"  # noqa: E731
-        out.write(f"{r['person']:<10} {r['garment']:<22} {r['sleeves']:<7} {fmt(r['upper_visible']):>13} "
+        person = r["person"] + ("*" if r["mask_made"] else "")
+        out.write(f"{person:<10} {r['garment']:<22} {r['sleeves']:<7} {fmt(r['upper_visible']):>13} "
                   f"{fmt(r['wearer_upper_visible']):>8} {fmt(r['wearer_upper_visible_either']):>8} "
                   f"{fmt(r['face_hair_kept']):>14} {fmt(r['arms_kept']):>9}"
                   + ("" if r["drawn"] else "  (not drawn)") + "\n")
-    by_kind = {}
+    groups: dict[tuple[bool, str], list[dict]] = {}
     for r in results:
-        by_kind.setdefault(r["sleeves"], []).append(r)
-    for kind, rs in by_kind.items():
+        groups.setdefault((r["mask_made"], r["sleeves"]), []).append(r)
+    for (made, kind), rs in sorted(groups.items()):
         values = lambda key: [r[key] for r in rs if r[key] is not None and r["drawn"]]  # noqa: E731
         if not values("upper_visible"):
             continue
-        out.write(f"{kind} (drawn renders): median upper visible {np.median(values('upper_visible')):.3f}, "
-                  f"over the wearer {np.median(values('wearer_upper_visible')):.3f} "
-                  f"({np.median(values('wearer_upper_visible_either')):.3f} counting either colour), "
-                  f"min face/hair kept {min(values('face_hair_kept')):.3f}"
-                  + (f", min arms kept {min(values('arms_kept')):.3f}" if kind == SleeveKind.NONE.value and values("arms_kept") else "")
-                  + "\n")
+        kept = [f"min face/hair kept {min(values('face_hair_kept')):.3f}"] if values("face_hair_kept") else []
+        if kind == SleeveKind.NONE.value and values("arms_kept"):
+            kept.append(f"min arms kept {min(values('arms_kept')):.3f}")
+        out.write(f"{kind}{', masks made (*)' if made else ''} (drawn renders): median upper visible "
+                  f"{np.median(values('upper_visible')):.3f}, over the wearer "
+                  f"{np.median(values('wearer_upper_visible')):.3f} "
+                  f"({np.median(values('wearer_upper_visible_either')):.3f} counting either colour)"
+                  + "".join(f", {k}" for k in kept) + "\n")
+    if any(r["mask_made"] for r in results):
+        out.write("*: no labelled parse map; the top's mask made by GrabCut seeded from the pose (app/made_masks.py), "
+                  "so only the old top's share is measured\n")
     out.write(f"contact sheet: {args.out / 'contact_sheet.png'}; the wearer's old top still visible, in red: "
               f"{args.out / 'visible_sheet.png'}\n")
     return 0
