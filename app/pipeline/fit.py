@@ -263,7 +263,8 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     worn = worn if worn is not None else worn_sleeve_kind(person, labels)
     cover = labels is not None and SLEEVE_RANK[garment.sleeve_kind] >= SLEEVE_RANK[worn]
     cover_torso = labels is not None
-    if cover and garment.sleeve_kind is not SleeveKind.NONE:
+    sleeves_clothe = cover and garment.sleeve_kind is not SleeveKind.NONE  # the wearer's arms and shoulders
+    if sleeves_clothe:
         # Its sleeves clothe the shoulders. Shoulders placed by the garment's chest that fall inside
         # the wearer's (a slim cut on broad shoulders) move out to the wearer's seams, bounded:
         # else the sleeves hung from inside the arms and left their outer edges bare.
@@ -284,8 +285,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     if labels is not None:
         _fit_sides(target, person, labels, body_axes, widths, cover_torso, cover)
     if cover_torso:
-        _cover_top(target, person, labels, body_axes, body_mid, widths,
-                   cover and garment.sleeve_kind is not SleeveKind.NONE)
+        _cover_top(target, person, labels, body_axes, body_mid, widths, sleeves_clothe)
     names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
