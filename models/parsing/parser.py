@@ -366,6 +366,12 @@ class HumanParser:
         axis /= max(float(np.hypot(*axis)), 1e-6)
         upper, like_top, clothing_models = _split_top_and_bottom(colours, mine & ~skin, local, body,
                                                                  _half_plane(shape, hips, axis), axis)
+        if clothing_models[0] is not None:
+            # Now that the top's colour is known: its shaded side, nearer the top than the skin in
+            # chroma, is not bare arm or torso (a pink blouse's flanks read as arm and stayed in
+            # front of every new garment).
+            skin = skin_model.mask(colours, clothing_models[0]) & mine
+            torso_skin = skin if face_outline is not None else np.zeros_like(skin)
         out[mine & upper] = Label.UPPER_CLOTHES
         out[mine & ~upper] = Label.PANTS
         out[torso_skin & upper] = Label.TORSO_SKIN

@@ -51,22 +51,48 @@ class SkinModel:
         covariance = np.cov(chroma[close].T) + np.eye(2) * MIN_VARIANCE
         return SkinModel(mean, np.linalg.inv(covariance), float(np.median(samples_ycrcb[:, 0])))
 
-    def mask(self, image_ycrcb: np.ndarray) -> np.ndarray:
-        """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
+    def mask(self, image_ycrcb: np.ndarray, clothing: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image.
+
+        clothing: the wearer's top as (mean, spread), each (3,) YCrCb, or None. A pink or beige
+        top's shaded side falls inside the skin's chroma range, but it is nearer the top's own
+        chroma than the skin's: such pixels are not skin (see `_nearer_clothing`)."""
         low, high = LUMA_RANGE
         # One flat lookup by Cr·256 + Cb (~4× faster than indexing the table by a pair of arrays).
         chroma = (image_ycrcb[..., 1].astype(np.uint16) << 8) | image_ycrcb[..., 2]
         # Integer bounds, so inRange's rounding of them cannot move the range by a grey level.
         luma = cv2.inRange(image_ycrcb[..., 0], float(np.ceil(low * self.luma)),
                            float(np.floor(min(255.0, high * self.luma)))) > 0
-        return np.take(self._chroma_table.ravel(), chroma) & luma
+        table = self._chroma_table
+        nearer = self._nearer_clothing(*clothing) if clothing is not None else None
+        if nearer is not None:
+            table = table & ~nearer
+        return np.take(table.ravel(), chroma) & luma
+
+    @cached_property
+    def _squared_distances(self) -> np.ndarray:
+        """(256, 256) float32 indexed [Cr, Cb]: squared Mahalanobis distance to the model."""
+        values = np.arange(256, dtype=np.float32)
+        cr, cb = values[:, None] - np.float32(self.mean[0]), values[None, :] - np.float32(self.mean[1])
+        ic = self.inverse_covariance.astype(np.float32)
+        return cr * cr * ic[0, 0] + 2 * cr * cb * ic[0, 1] + cb * cb * ic[1, 1]
+
+    def _nearer_clothing(self, mean: np.ndarray, spread: np.ndarray) -> np.ndarray | None:
+        """(256, 256) bool indexed [Cr, Cb]: chroma nearer to the clothing colour (mean, spread),
+        each (3,) YCrCb, than to this skin, both in squared spreads; None where the clothing's own
+        chroma passes for skin (within MAX_DISTANCE): then chroma cannot tell the two apart, and
+        half a bare arm would turn to cloth."""
+        cloth_cr, cloth_cb = float(mean[1]), float(mean[2])
+        offset = np.array([cloth_cr, cloth_cb]) - self.mean
+        if float(offset @ self.inverse_covariance @ offset) <= MAX_DISTANCE**2:
+            return None
+        values = np.arange(256, dtype=np.float32)
+        to_cloth = ((values[:, None] - np.float32(cloth_cr)) / np.float32(spread[1])) ** 2 \
+            + ((values[None, :] - np.float32(cloth_cb)) / np.float32(spread[2])) ** 2
+        return to_cloth < self._squared_distances
 
     @cached_property
     def _chroma_table(self) -> np.ndarray:
         """(256, 256) bool indexed [Cr, Cb]: within MAX_DISTANCE of the model (one lookup per
         pixel instead of the quadratic form per pixel; built once per model)."""
-        values = np.arange(256, dtype=np.float32)
-        cr, cb = values[:, None] - np.float32(self.mean[0]), values[None, :] - np.float32(self.mean[1])
-        ic = self.inverse_covariance.astype(np.float32)
-        d2 = cr * cr * ic[0, 0] + 2 * cr * cb * ic[0, 1] + cb * cb * ic[1, 1]
-        return d2 <= MAX_DISTANCE**2
+        return self._squared_distances <= MAX_DISTANCE**2
