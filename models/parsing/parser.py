@@ -66,6 +66,9 @@ SHIN_RADIUS = 0.19
 FOOT_RADIUS = 0.13
 HEAD_RADIUS = 0.85  # of the face height (forehead to chin), around the face centre
 FACE_ERODE = 0.08  # of the face height: keeps hairline and background out of the skin samples
+# Working-resolution px: the band along a person's outline whose colours are skin and background
+# mixed (see the arm rim in _label_person).
+OUTLINE_MIX = 2
 
 
 @dataclass(frozen=True)
@@ -391,6 +394,8 @@ class HumanParser:
             foot = limb([ankle, heel, toe], [FOOT_RADIUS, FOOT_RADIUS]) & ~skin
             out[foot] = shoe_label
 
+        mix = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * OUTLINE_MIX + 1, 2 * OUTLINE_MIX + 1))
+        outline = cv2.dilate((~mine).astype(np.uint8), mix).astype(bool)  # within OUTLINE_MIX of the background
         for shoulder, elbow, wrist, fingers, arm_label in (
             (B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB), Label.LEFT_ARM),
             (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB), Label.RIGHT_ARM),
@@ -407,9 +412,14 @@ class HumanParser:
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
             joints_seen = tuple(bool(person.visibility[j] >= MIN_SEEN_VISIBILITY) for j in (elbow, wrist))
-            out[_skin_reaching_the_arm_end(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body,
-                                           joints_seen)
-                if person.in_frame[wrist] else arm & skin] = arm_label
+            bare = _skin_reaching_the_arm_end(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body,
+                                              joints_seen) if person.in_frame[wrist] else arm & skin
+            out[bare] = arm_label
+            # The bare arm's outline against the background: its pixels mix skin with the wall and
+            # fail the skin test, and above the hip line they read as the top — a rim the cover
+            # fill then painted with the garment, as dots down the far side of the arm.
+            rim = arm & (out == Label.UPPER_CLOTHES) & outline & cv2.dilate(bare.astype(np.uint8), mix).astype(bool)
+            out[rim] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
             # only past the middle of the hand: the landmark "wrist" often sits inside a long
             # sleeve's cuff, which is clothing, not hand.
