@@ -13,7 +13,6 @@ import numpy as np
 
 from app.garments.model import Garment
 from app.pipeline.compose_device import DeviceCompositor
-from app.pipeline.cv_threads import configure_opencv_threads
 from app.pipeline.perception import Perception, PerceptionResult
 from app.pipeline.tryon import TryOnRenderer
 from models.session import Device
@@ -38,7 +37,6 @@ class FramePipeline:
                  max_people: int = 1, live: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception."""
         self.static_image_mode = static_image_mode
-        configure_opencv_threads()  # every front end builds a FramePipeline before its first frame
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
                                      live=live)
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
