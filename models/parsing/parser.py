@@ -373,7 +373,7 @@ class HumanParser:
             # Now that the top's colour is known: its shaded side, nearer the top than the skin in
             # chroma, is not bare arm or torso (a pink blouse's flanks read as arm and stayed in
             # front of every new garment).
-            skin = skin_model.mask(colours, clothing_models[0]) & mine
+            skin = skin_model.without_clothing(skin, colours, clothing_models[0])
             torso_skin = skin if face_outline is not None else np.zeros_like(skin)
         out[mine & upper] = Label.UPPER_CLOTHES
         out[mine & ~upper] = Label.PANTS

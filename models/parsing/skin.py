@@ -51,23 +51,32 @@ class SkinModel:
         covariance = np.cov(chroma[close].T) + np.eye(2) * MIN_VARIANCE
         return SkinModel(mean, np.linalg.inv(covariance), float(np.median(samples_ycrcb[:, 0])))
 
-    def mask(self, image_ycrcb: np.ndarray, clothing: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-        """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image.
-
-        clothing: the wearer's top as (mean, spread), each (3,) YCrCb, or None. A pink or beige
-        top's shaded side falls inside the skin's chroma range, but it is nearer the top's own
-        chroma than the skin's: such pixels are not skin (see `_nearer_clothing`)."""
+    def mask(self, image_ycrcb: np.ndarray) -> np.ndarray:
+        """(H, W) bool skin mask of an (H, W, 3) uint8 YCrCb image."""
         low, high = LUMA_RANGE
         # One flat lookup by Cr·256 + Cb (~4× faster than indexing the table by a pair of arrays).
         chroma = (image_ycrcb[..., 1].astype(np.uint16) << 8) | image_ycrcb[..., 2]
         # Integer bounds, so inRange's rounding of them cannot move the range by a grey level.
         luma = cv2.inRange(image_ycrcb[..., 0], float(np.ceil(low * self.luma)),
                            float(np.floor(min(255.0, high * self.luma)))) > 0
-        table = self._chroma_table
-        nearer = self._nearer_clothing(*clothing) if clothing is not None else None
-        if nearer is not None:
-            table = table & ~nearer
-        return np.take(table.ravel(), chroma) & luma
+        return np.take(self._chroma_table.ravel(), chroma) & luma
+
+    def without_clothing(self, skin: np.ndarray, image_ycrcb: np.ndarray,
+                         clothing: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """`skin` (H, W) bool, from `mask` of the same (H, W, 3) uint8 YCrCb image, less the pixels
+        whose chroma is nearer the clothing's than this skin's (see `_nearer_clothing`).
+        clothing: the wearer's top as (mean, spread), each (3,) YCrCb. A pink or beige top's shaded
+        side falls inside the skin's chroma range, but it is nearer the top's own chroma."""
+        nearer = self._nearer_clothing(*clothing)
+        if nearer is None:
+            return skin
+        # Only the skin pixels are looked at (a tenth of a person's box, typically).
+        where = np.flatnonzero(skin)
+        pixels = image_ycrcb.reshape(-1, 3)[where]
+        chroma = (pixels[:, 1].astype(np.uint16) << 8) | pixels[:, 2]
+        refined = skin.copy()
+        refined.ravel()[where[np.take(nearer.ravel(), chroma)]] = False
+        return refined
 
     @cached_property
     def _squared_distances(self) -> np.ndarray:
