@@ -18,6 +18,7 @@ from app.garments.model import Garment, SleeveKind
 
 
 BLEED = 4  # px of cloth colour carried past the garment's edge
+EDGE_MIX = 1  # px: the mask's outer band whose colour is backdrop and cloth mixed
 
 
 @dataclass(frozen=True)
@@ -52,21 +53,25 @@ def torso_region(garment: Garment) -> np.ndarray:
 
 
 def bleed_colour(colour: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8: `colour` ((H, W, 3) uint8, contiguous) with the pixels just outside `mask`
-    ((H, W) uint8, 0 = no cloth), up to BLEED px out, set to the mean colour of the cloth round them.
+    """(H, W, 3) uint8: `colour` ((H, W, 3) uint8, contiguous) with the cloth's outermost EDGE_MIX px
+    and the pixels just outside `mask` ((H, W) uint8, 0 = no cloth), up to BLEED px out, set to the
+    mean colour of the cloth round them.
 
     Bilinear sampling at the garment's edge mixes in the texels beside it; in a product photo those
     show the studio backdrop (near white), which drew a light fringe round every garment and a
-    light seam where the cover fill meets the garment's own edge. With the cloth's colour carried
-    outward, the edge blends cloth with cloth and only the alpha fades (a sample reads 2×2
-    texels, so a few pixels of ring are enough)."""
+    light seam where the cover fill meets the garment's own edge. The mask's own outermost pixels
+    are backdrop and cloth mixed too (tee-navy: grey 62 there, 37 a pixel further in), and the
+    cover fill, mirroring the garment across its edge, repeated that light line as dashes. With
+    the inner cloth's colour carried outward, the edge blends cloth with cloth and only the alpha
+    fades (a sample reads 2×2 texels, so a few pixels of ring are enough)."""
     cloth = cv2.compare(mask, 0, cv2.CMP_GT)  # 0/255
-    window = (2 * BLEED + 1, 2 * BLEED + 1)
-    weight = cv2.boxFilter(cloth, cv2.CV_32F, window, normalize=False)  # 255 × cloth pixels around
-    ring = cv2.bitwise_and(cv2.compare(weight, 0, cv2.CMP_GT), cv2.bitwise_not(cloth))
+    core = cv2.erode(cloth, np.ones((2 * EDGE_MIX + 1, 2 * EDGE_MIX + 1), np.uint8))
+    window = (2 * (BLEED + EDGE_MIX) + 1,) * 2  # reaching BLEED px past the mask itself
+    weight = cv2.boxFilter(core, cv2.CV_32F, window, normalize=False)  # 255 × core pixels around
+    ring = cv2.bitwise_and(cv2.compare(weight, 0, cv2.CMP_GT), cv2.bitwise_not(core))
     if not cv2.countNonZero(ring):
         return colour
-    summed = cv2.boxFilter(cv2.bitwise_and(colour, colour, mask=cloth), cv2.CV_32F, window, normalize=False)
+    summed = cv2.boxFilter(cv2.bitwise_and(colour, colour, mask=core), cv2.CV_32F, window, normalize=False)
     mean = cv2.divide(summed, cv2.merge([weight, weight, weight]), scale=255, dtype=cv2.CV_8U)
     bled = colour.copy()
     cv2.copyTo(mean, ring, bled)

@@ -92,10 +92,14 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     cloth = (cv2.blur(cloth, (OUTLINE_SMOOTHING, OUTLINE_SMOOTHING)) >= 128).astype(np.uint8)
     if skin is not None:
         cloth |= (every_other(skin) > 0).astype(np.uint8)
-    if not lenders_mask.any() or not (cloth & (1 - solid)).any():
+    # Not only where the sample at the block's corner misses the garment: along the garment's edge a
+    # block can hold garment and gap pixels both, and left out, those gaps showed as a dotted line
+    # between the garment and the fill. Full resolution decides pixel by pixel below.
+    open_blocks = cloth & (1 - lenders_mask)
+    if not lenders_mask.any() or not open_blocks.any():
         return 0, None
     distance = cv2.distanceTransform(1 - lenders_mask, cv2.DIST_L2, 3)  # half-res px to the garment
-    hy, hx = np.nonzero(cloth & (1 - solid) & (distance <= reach / 2))
+    hy, hx = np.nonzero(open_blocks & (distance <= reach / 2))
     if not len(hy):
         return 0, None
     # Mirror the garment across its edge (the point as far inside as the gap is outside) so a

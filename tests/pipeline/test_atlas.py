@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from app.garments.model import SleeveKind
-from app.pipeline.atlas import BLEED, bleed_colour, build_atlas
+from app.pipeline.atlas import BLEED, EDGE_MIX, bleed_colour, build_atlas
 
 
 def test_sampling_across_the_garment_edge_blends_cloth_with_cloth_not_the_backdrop(drawn_garment) -> None:
@@ -28,8 +28,12 @@ def test_bleed_fills_a_ring_with_the_cloth_round_it_and_leaves_the_rest() -> Non
     colour[10:30, 10:20] = (10, 20, 30)
     mask[10:30, 20:30] = 255
     colour[10:30, 20:30] = (110, 120, 130)
+    # The mask's outermost pixels in a product photo: cloth and the white backdrop mixed.
+    colour[10:30, 10] = colour[10:30, 29] = (200, 200, 200)
     bled = bleed_colour(colour, mask)
-    assert np.array_equal(bled[mask > 0], colour[mask > 0])  # cloth untouched
+    core = cv2.erode(mask, np.ones((2 * EDGE_MIX + 1,) * 2, np.uint8)) > 0
+    assert np.array_equal(bled[core], colour[core])  # the cloth inside untouched
+    assert (bled[12, 10] == (10, 20, 30)).all() and (bled[12, 29] == (110, 120, 130)).all()  # its mixed rim
     assert (bled[12, 10 - BLEED] == (10, 20, 30)).all() and (bled[12, 29 + BLEED] == (110, 120, 130)).all()
     assert (bled[8, 19].astype(int) - (60, 70, 80) <= 1).all()  # above the seam: the mean of both cloths
     assert (bled[0:10 - BLEED, :] == 250).all()  # beyond the ring: as it was

@@ -508,6 +508,26 @@ def test_cover_gaps_stretches_the_garment_edge_only_as_far_as_allowed() -> None:
     assert (np.diff(block_means, axis=1) < 0).all()  # further out borrows from further in
 
 
+def test_cover_gaps_leaves_no_dotted_line_along_a_slanting_edge() -> None:
+    # The search runs on 2×2 blocks. Along an edge that cuts through blocks, a block whose corner
+    # sample is garment also holds pixels that are not; left out, they showed as a dotted line
+    # of the old top (or skin) between the garment and the fill.
+    from app.pipeline.cover import cover_gaps
+
+    ys, xs = np.mgrid[0:60, 0:80].astype(np.float32)
+    garment = xs < 30 + ys / 3  # the edge slants one pixel across every three rows
+    merged = np.full((60, 80, 2), -1.0, np.float32)
+    merged[garment] = np.stack([xs, ys], -1)[garment] + 10
+    sleeve_region = np.zeros((60, 80), np.uint8)
+    filled, _ = cover_gaps(merged, sleeve_region, np.full((100, 100), 255, np.uint8),
+                           np.full((60, 80), Label.UPPER_CLOTHES, np.uint8), reach=12)
+    covered = merged[..., 0] >= 0
+    assert filled > 0 and covered[garment].all()
+    rightmost = 79 - np.argmax(covered[:, ::-1], axis=1)
+    holes = [(~covered[row, :rightmost[row]]).sum() for row in range(60)]
+    assert sum(holes) == 0, holes
+
+
 def test_cover_gaps_continues_the_pattern_smoothly_round_a_curved_edge() -> None:
     # Round a curve the nearest edge pixel jumps from block to block; borrowing across it tiled
     # stripes into a mosaic of offset dashes (neighbouring filled pixels 8 texture px apart).
