@@ -46,6 +46,7 @@ RAISE_SPREAD = 0.05  # × shoulder width: the rays each raised point is measured
 MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the collar points
 FLANK_FRACTIONS = (0.33, 0.67)
 MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's shoulder moves out to the wearer's
+MAX_MITRE = 2.0  # the most the elbow's cross-section is widened along a bend's mitre
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
@@ -521,6 +522,13 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
             if index == len(arcs) - 1 and garment.sleeve_kind is not SleeveKind.LONG:
                 inner_arc = armpit_arc + float(np.hypot(*(g_inner_cuff - g_armpit))) * scale
                 inner_centre = bone.at(max(arc, inner_arc))
+            if arc == elbow and len(arcs) > index + 1:
+                # The elbow's cross-section is the bend's mitre, shared by both quads: square to the
+                # upper arm, it ran along a forearm bent by 90° (a hand on the hip), and the forearm's
+                # quad folded into a sliver with the skin showing round it. As wide as the tube along
+                # the mitre, up to MAX_MITRE× for sharp bends (the fill closes what remains).
+                mitre = _unit(normal + outward(1))
+                normal, half = mitre, half / max(float(mitre @ normal), 1 / MAX_MITRE)
             body_sections.append((centre + normal * half, inner_centre - normal * half))
             garment_sections.append((g_out, g_in))
         body_quads = [[a[0], a[1], b[1], b[0]] for a, b in zip(body_sections, body_sections[1:])]

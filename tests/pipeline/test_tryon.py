@@ -376,6 +376,28 @@ def test_a_long_sleeve_goes_round_a_bent_bare_elbow(drawn_person, drawn_garment)
     assert changed(frame, out)[bare].mean() >= 0.95  # 0.56 with the quads alone
 
 
+def test_a_long_sleeve_s_forearm_keeps_its_width_past_a_sharp_bend(drawn_person, drawn_garment) -> None:
+    # Cut square to the upper arm, the elbow's cross-section ran nearly along a forearm bent
+    # sharply back (a hand on the hip, an arm across the chest), and the forearm's quad folded
+    # into a sliver: bare forearm showed beside it from the elbow on (VITON-HD 07966). The mitre
+    # is shared.
+    frame, perception = drawn_person(arm_across=True)
+    fit = TryOnRenderer(drawn_garment(SleeveKind.LONG)).render(frame, perception).fit
+    points = perception.pose.primary.landmarks
+    upper, forearm = next(sleeve.body_quads for sleeve in fit.sleeves if sleeve.side == "left")
+    # The shared cross-section bisects the bend: equally far from square to either bone.
+    section = upper[3] - upper[2]
+    bones = [points[B.LEFT_ELBOW] - points[B.LEFT_SHOULDER], points[B.LEFT_WRIST] - points[B.LEFT_ELBOW]]
+    cosines = [abs(float(section @ bone)) / np.linalg.norm(section) / np.linalg.norm(bone) for bone in bones]
+    assert abs(cosines[0] - cosines[1]) < 0.05, cosines
+    assert np.allclose(forearm[0], upper[3]) and np.allclose(forearm[1], upper[2])
+    # And the forearm's quad is a tube, not a sliver: its area over its length is about its width.
+    x, y = forearm[:, 0], forearm[:, 1]
+    area = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    width = float(np.linalg.norm(forearm[3] - forearm[2]))  # the cuff's cross-section
+    assert area / float(np.linalg.norm(bones[1])) >= 0.95 * width, (area, width)  # 0.76 before
+
+
 def test_bare_shoulders_go_under_a_sleeved_top(drawn_person, drawn_garment) -> None:
     # The parser calls a bare shoulder "arm" right up to the neckline, and arms stay in front of
     # the torso panel: the shoulders showed through a new tee beside its sleeves.
