@@ -48,6 +48,8 @@ FLANK_FRACTIONS = (0.33, 0.67)
 MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's shoulder moves out to the wearer's
 MAX_MITRE = 2.0  # the most the elbow's cross-section is widened along a bend's mitre
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
+MAX_SHORT_LENGTHEN = 1.6  # the most a short sleeve may lengthen to cover the wearer's own, × its length
+SLEEVE_END_GAP = 3  # px of bare arm along the bone that end the wearer's short sleeve
 CUFF_REACH = 0.3  # the most a long sleeve may run past the wrist landmark to cover a cuff, × the forearm
 SPINE_MIN_VISIBILITY = 0.5
 # Background in a row that ends the body's side: × shoulder width, and at least SIDE_GAP_PX (about
@@ -234,13 +236,14 @@ def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> Capsu
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
                 worn: SleeveKind | None = None, widths: dict[tuple[str, str], float] | None = None,
-                cuffs: dict[str, float] | None = None) -> GarmentFit:
+                cuffs: dict[str, float] | None = None, ends: dict[str, float] | None = None) -> GarmentFit:
     """Control points for the torso warp and quads for the sleeves of `garment` on `person`.
 
     `worn`: the wearer's own sleeve length if the caller tracks it over time (a video decides it
     once, not per frame); by default it is read from this frame's parse. `widths`: the arms'
-    half-thicknesses (`arms.arm_half_widths`), and `cuffs`: how far the wearer's cuffs run past
-    the wrists (`cuff_reaches`), likewise if the caller smooths them over time.
+    half-thicknesses (`arms.arm_half_widths`), `cuffs`: how far the wearer's cuffs run past the
+    wrists (`cuff_reaches`), and `ends`: how far down the upper arms the wearer's sleeves run
+    (`sleeve_ends`), likewise if the caller smooths them over time.
     """
     lm = {name: np.array(point, np.float64) for name, point in garment.landmarks.items()}
     widths = widths if widths is not None else arm_half_widths(person, labels)
@@ -291,7 +294,8 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
     cuffs = cuffs if cuffs is not None else cuff_reaches(person, labels)
-    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover, cuffs)
+    ends = ends if ends is not None else sleeve_ends(person, labels)
+    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover, cuffs, ends)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
                       np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, cover_torso, widths,
@@ -446,9 +450,34 @@ def cuff_reaches(person: Person, labels: np.ndarray | None) -> dict[str, float]:
     return reaches
 
 
+def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
+    """Side → how far down the upper arm the wearer's own sleeve runs: frame px from the shoulder
+    joint along the bone to the end of the first run of clothing (up to the elbow), where a run
+    of SLEEVE_END_GAP px of anything else ends it — the torso's clothing further down, beside an
+    arm hanging against it, is not the sleeve. 0 where the pose only guesses the elbow, or
+    without a parse."""
+    ends = {}
+    for side, (shoulder_j, elbow_j, _) in ARM_JOINTS.items():
+        if labels is None or not (person.in_frame[elbow_j] and person.visibility[elbow_j] >= MIN_SEEN_VISIBILITY):
+            ends[side] = 0.0
+            continue
+        shoulder = person.landmarks[shoulder_j].astype(np.float64)
+        upper = person.landmarks[elbow_j] - shoulder
+        steps = np.arange(0.0, float(np.hypot(*upper)), 1.0)
+        points = np.round(shoulder + steps[:, None] * _unit(upper)).astype(int)
+        height, width = labels.shape
+        inside = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
+        clothed = np.zeros(len(steps), bool)
+        clothed[inside] = _lut(COVER_LABELS)[labels[points[inside, 1], points[inside, 0]]]
+        gaps = _run_starts(~clothed[None], SLEEVE_END_GAP)[0] if len(steps) >= SLEEVE_END_GAP else np.zeros(0, bool)
+        end = int(np.argmax(gaps)) if gaps.any() else len(steps)
+        ends[side] = float(end)
+    return ends
+
+
 def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], target: dict[str, np.ndarray],
                  scale: float, widths: dict[tuple[str, str], float], cover: bool,
-                 cuffs: dict[str, float]) -> tuple[SleeveFit, ...]:
+                 cuffs: dict[str, float], ends: dict[str, float]) -> tuple[SleeveFit, ...]:
     """Each sleeve as a tube along its arm, hanging from the armhole and bending at the elbow.
 
     The root joins the torso (the shoulder seam at the top of the arm, the torso's armpit on its
@@ -457,7 +486,9 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     as the wearer's measured arm (bounded), so an old sleeve does not show around the new one.
     The sleeve keeps its own length (its outer edge, shoulder point to outer cuff, measured from
     the shoulder joint); long sleeves are cut at the wrist, so hands stay bare — when covering,
-    at the end of the wearer's own cuff (`cuffs`, from `cuff_reaches`).
+    at the end of the wearer's own cuff (`cuffs`, from `cuff_reaches`). When covering, a short
+    sleeve reaches down over the wearer's own (`ends`, from `sleeve_ends`), by up to
+    MAX_SHORT_LENGTHEN× its length: beyond the fill's reach, the old sleeve's hem showed below it.
     """
     fits = []
     joints = person.landmarks
@@ -475,8 +506,10 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
         seam, armpit = target[f"shoulder_{side}"], target[f"armpit_{side}"]
         # A long sleeve reaches the wrist by definition, whatever the flat-lay's proportions; a
         # short one keeps its own length.
-        length = (bone.total if garment.sleeve_kind is SleeveKind.LONG
-                  else float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale)
+        own_length = float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale
+        length = bone.total if garment.sleeve_kind is SleeveKind.LONG else own_length
+        if cover and garment.sleeve_kind is SleeveKind.SHORT:
+            length = min(max(length, ends[side] + COVER_MARGIN * shoulder_width), MAX_SHORT_LENGTHEN * own_length)
         armpit_arc = min(max(0.0, float((armpit - bone.points[0]) @ bone.direction())), 0.9 * length)
         end = min(length, bone.total)
         elbow = float(bone.lengths[0])

@@ -20,7 +20,7 @@ from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
 from app.pipeline.cover import cover_gaps, sleeve_skin
 from app.pipeline.compose_device import DeviceCompositor
-from app.pipeline.fit import GarmentFit, SleeveFit, cuff_reaches, fit_garment, worn_sleeve_kind
+from app.pipeline.fit import GarmentFit, SleeveFit, cuff_reaches, fit_garment, sleeve_ends, worn_sleeve_kind
 from app.pipeline.lighting import shading_map
 from app.pipeline.occlusion import Occlusion, arm_mask, armhole_zones, build_occlusion
 from app.pipeline.perception import PerceptionResult
@@ -56,7 +56,7 @@ PLAY = 1.5  # px of backlash on every control point (see render)
 # and on what the parse adds: a silhouette's edge can flip between two readings for seconds (an
 # arm touching the side or not); a body's real width changes by more than this when it moves.
 OFFSET_PLAY = 3.0
-WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses and cuff ends
+WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses, cuff and sleeve ends
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ class TryOnRenderer:
         self._worn_kind: SleeveKind | None = None  # the decision the votes last carried
         self._widths: dict[tuple[str, str], float] | None = None
         self._cuff_reaches: dict[str, float] | None = None
+        self._ends: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
         self._side_on = False
 
@@ -189,7 +190,8 @@ class TryOnRenderer:
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
         fit = fit_garment(self._drawn, person, perception.parse.labels, self._worn(person, perception),
-                          self._arm_widths(person, perception), self._cuffs(person, perception))
+                          self._arm_widths(person, perception), self._cuffs(person, perception),
+                          self._sleeve_ends(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
             self._filter.reset()
@@ -234,6 +236,11 @@ class TryOnRenderer:
         the parse flickers by a few pixels, and the new sleeve's end with it."""
         self._cuff_reaches = _low_pass(self._cuff_reaches, cuff_reaches(person, perception.parse.labels))
         return self._cuff_reaches
+
+    def _sleeve_ends(self, person, perception: PerceptionResult) -> dict[str, float]:
+        """How far down the upper arms the wearer's sleeves run, low-passed likewise."""
+        self._ends = _low_pass(self._ends, sleeve_ends(person, perception.parse.labels))
+        return self._ends
 
     def _turned_side_on(self, person) -> bool:
         """Whether the person shows the camera their side (see SIDE_ON), with hysteresis."""

@@ -398,6 +398,29 @@ def test_a_long_sleeve_s_forearm_keeps_its_width_past_a_sharp_bend(drawn_person,
     assert area / float(np.linalg.norm(bones[1])) >= 0.95 * width, (area, width)  # 0.76 before
 
 
+def test_a_short_sleeve_reaches_down_over_the_wearer_s_longer_short_sleeve(drawn_person, drawn_garment) -> None:
+    # Short over short covers the old top, sleeves included; the wearer's sleeve ending further
+    # down the arm than the new one's own length, past the fill's reach, showed below it as a
+    # band (VITON-HD 07966: 0.9–2.2 % of her top still visible).
+    frame, perception = drawn_person()
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    shoulder, elbow = person.landmarks[B.LEFT_SHOULDER], person.landmarks[B.LEFT_ELBOW]
+    along = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+    sleeve = np.zeros(labels.shape, np.uint8)
+    cv2.line(sleeve, tuple(np.int32(shoulder)), tuple(np.int32(shoulder + along * 90)), 1, 34)  # round cap: +17
+    labels[(sleeve > 0) & (labels == Label.LEFT_ARM)] = Label.UPPER_CLOTHES  # her sleeve: 107 px down the arm
+
+    def outer_end(labels: np.ndarray) -> float:
+        """How far down the arm the new left sleeve's outer seam reaches, from the shoulder joint."""
+        fit = fit_garment(drawn_garment(SleeveKind.SHORT), person, labels, SleeveKind.SHORT)
+        assert fit.cover
+        quads = next(s.body_quads for s in fit.sleeves if s.side == "left")
+        return float((quads[-1][3] - shoulder) @ along)
+
+    assert outer_end(labels) >= 105  # 80 at its own length
+    assert outer_end(perception.parse.labels) < 85  # bare arms: nothing to cover, its own length
+
+
 def test_bare_shoulders_go_under_a_sleeved_top(drawn_person, drawn_garment) -> None:
     # The parser calls a bare shoulder "arm" right up to the neckline, and arms stay in front of
     # the torso panel: the shoulders showed through a new tee beside its sleeves.
