@@ -47,6 +47,7 @@ MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the
 FLANK_FRACTIONS = (0.33, 0.67)
 MAX_SHOULDER_OUT = 0.2  # × shoulder width: the most a sleeved garment's shoulder moves out to the wearer's
 MAX_MITRE = 2.0  # the most the elbow's cross-section is widened along a bend's mitre
+MIN_BISECTOR = 0.5  # |sum of the two bones' unit normals| below which (a bend past ~150°) there is no mitre
 SLEEVE_MAX_WIDEN = 1.8  # the most a sleeve may widen to cover the wearer's arm
 MAX_SHORT_LENGTHEN = 1.6  # the most a short sleeve may lengthen to cover the wearer's own, × its length
 SLEEVE_END_GAP = 3  # px of bare arm along the bone that end the wearer's short sleeve
@@ -505,7 +506,7 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
         # higher shoulder line when covering), so sleeve and torso meet without a gap.
         seam, armpit = target[f"shoulder_{side}"], target[f"armpit_{side}"]
         # A long sleeve reaches the wrist by definition, whatever the flat-lay's proportions; a
-        # short one keeps its own length.
+        # short one keeps its own length, unless it covers the wearer's longer one.
         own_length = float(np.hypot(*(g_outer_cuff - g_shoulder))) * scale
         length = bone.total if garment.sleeve_kind is SleeveKind.LONG else own_length
         if cover and garment.sleeve_kind is SleeveKind.SHORT:
@@ -555,12 +556,13 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
             if index == len(arcs) - 1 and garment.sleeve_kind is not SleeveKind.LONG:
                 inner_arc = armpit_arc + float(np.hypot(*(g_inner_cuff - g_armpit))) * scale
                 inner_centre = bone.at(max(arc, inner_arc))
-            if arc == elbow and len(arcs) > index + 1:
+            bisector = normal + outward(1)
+            if arc == elbow and len(arcs) > index + 1 and float(np.hypot(*bisector)) > MIN_BISECTOR:
                 # The elbow's cross-section is the bend's mitre, shared by both quads: square to the
                 # upper arm, it ran along a forearm bent by 90° (a hand on the hip), and the forearm's
                 # quad folded into a sliver with the skin showing round it. As wide as the tube along
                 # the mitre, up to MAX_MITRE× for sharp bends (the fill closes what remains).
-                mitre = _unit(normal + outward(1))
+                mitre = _unit(bisector)
                 normal, half = mitre, half / max(float(mitre @ normal), 1 / MAX_MITRE)
             body_sections.append((centre + normal * half, inner_centre - normal * half))
             garment_sections.append((g_out, g_in))
