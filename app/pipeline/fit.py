@@ -146,6 +146,21 @@ def _run_starts(mask: np.ndarray, length: int) -> np.ndarray:
     return counts[:, length:] - counts[:, :-length] == length
 
 
+def _labels_on_rays(labels: np.ndarray, origins: np.ndarray, directions: np.ndarray, reaches: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The labels at 1 px steps from each of (R, 2) `origins` along its (R, 2) unit `directions`,
+    up to (R,) `reaches`: (S,) float steps, (R, S) int x and y, (R, S) bool inside (the frame and
+    the reach), (R, S) uint8 labels (background outside)."""
+    height, width = labels.shape
+    steps = np.arange(0.0, max(1.0, float(np.max(reaches))), 1.0)  # (S,)
+    points = origins[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (R, S, 2) frame px
+    x, y = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
+    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height) & (steps[None] < reaches[:, None])
+    on_ray = np.full(x.shape, Label.BACKGROUND, np.uint8)  # (R, S) the label at each step
+    on_ray[inside] = labels[y[inside], x[inside]]
+    return steps, x, y, inside, on_ray
+
+
 def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.ndarray, directions: np.ndarray,
                    reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0,
                    stop_gap: int = 0) -> np.ndarray:
@@ -161,13 +176,7 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     reached before such a gap; otherwise it ends at the last `wanted` pixel, and runs on only under
     an arm that one lies within 3 steps of.
     """
-    height, width = labels.shape
-    steps = np.arange(0.0, max(1.0, float(np.max(reaches))), 1.0)  # (S,)
-    points = origins[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (R, S, 2) frame px
-    x, y = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
-    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height) & (steps[None] < reaches[:, None])
-    on_ray = np.full(x.shape, Label.BACKGROUND, np.uint8)  # (R, S) the label at each step
-    on_ray[inside] = labels[y[inside], x[inside]]
+    steps, x, y, inside, on_ray = _labels_on_rays(labels, origins, directions, reaches)
     hit = _lut(wanted)[on_ray] & inside
     if stop_gap > 0 and len(steps) >= stop_gap:
         gap = _run_starts((on_ray == Label.BACKGROUND) & inside, stop_gap)
@@ -463,16 +472,12 @@ def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
             ends[side] = 0.0
             continue
         shoulder = person.landmarks[shoulder_j].astype(np.float64)
-        upper = person.landmarks[elbow_j] - shoulder
-        steps = np.arange(0.0, float(np.hypot(*upper)), 1.0)
-        points = np.round(shoulder + steps[:, None] * _unit(upper)).astype(int)
-        height, width = labels.shape
-        inside = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
-        clothed = np.zeros(len(steps), bool)
-        clothed[inside] = _lut(COVER_LABELS)[labels[points[inside, 1], points[inside, 0]]]
+        upper = (person.landmarks[elbow_j] - shoulder).astype(np.float64)
+        steps, _, _, inside, on_ray = _labels_on_rays(labels, shoulder[None], _unit(upper)[None],
+                                                      np.array([np.hypot(*upper)]))
+        clothed = _lut(COVER_LABELS)[on_ray[0]] & inside[0]
         gaps = _run_starts(~clothed[None], SLEEVE_END_GAP)[0] if len(steps) >= SLEEVE_END_GAP else np.zeros(0, bool)
-        end = int(np.argmax(gaps)) if gaps.any() else len(steps)
-        ends[side] = float(end)
+        ends[side] = float(np.argmax(gaps)) if gaps.any() else float(len(steps))
     return ends
 
 
