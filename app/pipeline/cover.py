@@ -77,8 +77,11 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     if not (merged.flags.c_contiguous and sleeve_region.flags.c_contiguous):
         raise ValueError("cover_gaps edits merged and sleeve_region in place: pass C-contiguous arrays")
     if skin is not None:
-        drawn_on = cv2.compare(merged[..., 0], 0, cv2.CMP_GE)  # 255 where the map samples the garment
-        cv2.max(sleeve_region, cv2.bitwise_and(skin, drawn_on), dst=sleeve_region)
+        x, y, w, h = cv2.boundingRect(skin)  # the arms' part of the box only
+        if w and h:
+            window = (slice(y, y + h), slice(x, x + w))
+            drawn_on = cv2.compare(merged[window][..., 0], 0, cv2.CMP_GE)  # 255 where the map samples the garment
+            cv2.max(sleeve_region[window], cv2.bitwise_and(skin[window], drawn_on), dst=sleeve_region[window])
     half_h, half_w = height // 2, width // 2
     if half_h == 0 or half_w == 0:
         return 0, None
@@ -115,14 +118,17 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     away /= np.maximum(np.hypot(away[:, 0], away[:, 1]), 1e-6)[:, None]
     gap = 2 * distance[hy, hx, None] * away  # (N, 2) full-res px from the edge out to the gap pixel
     block = np.array([0, 1, width, width + 1])
-    flat_map = merged.reshape(-1, 2)
+    # Each (x, y) float32 pair as one 8-byte item: numpy gathers and scatters those ~2× faster
+    # than rows of a 2-column array.
+    pairs = merged.reshape(-1).view(np.int64)
 
     def borrow(which: np.ndarray, reflection: float) -> tuple[np.ndarray, np.ndarray]:
         """(4n, 2) coordinates of the blocks `reflection` × the gap back from gap pixels `which`,
         and (n,) whether each such block is solid garment."""
         corner = np.rint(2 * np.stack([hy[which], hx[which]], axis=1) - reflection * gap[which]).astype(np.int64)
         fits = (corner[:, 0] >= 0) & (corner[:, 0] < height - 1) & (corner[:, 1] >= 0) & (corner[:, 1] < width - 1)
-        borrowed = flat_map[(np.where(fits, corner[:, 0] * width + corner[:, 1], 0)[:, None] + block).ravel()]
+        borrowed = pairs[(np.where(fits, corner[:, 0] * width + corner[:, 1], 0)[:, None] + block).ravel()]
+        borrowed = borrowed.view(np.float32).reshape(-1, 2)
         u = np.clip(borrowed[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
         v = np.clip(borrowed[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
         return borrowed, ((borrowed[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)).reshape(-1, 4).all(1) & fits
@@ -136,7 +142,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     hy, hx, source = hy[found], hx[found], source.reshape(-1, 4, 2)[found].reshape(-1, 2)
     targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
     # Full resolution has the last word: never over solid garment.
-    here = flat_map[targets]
+    here = pairs[targets].view(np.float32).reshape(-1, 2)
     tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
     ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
     take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
@@ -145,7 +151,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     targets = targets[take]
     if not len(targets):
         return 0, None
-    flat_map[targets] = source[take]
+    pairs[targets] = source.reshape(-1).view(np.int64)[take]
     sleeve_region.reshape(-1)[targets] = 255
     ys, xs = np.divmod(targets, width)
     return len(targets), (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
