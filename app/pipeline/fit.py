@@ -42,6 +42,9 @@ HEM_SEARCH_START = 0.25  # each column searched down from this share of the garm
 COVER_MARGIN = 0.03  # × shoulder width, beyond the old top's edge
 CHEST_RATIO = 0.9
 MAX_NECK_RAISE = 0.2  # × shoulder width
+# × shoulder width: the yoke points' own bound. Further, they drew the garment up the sides of a
+# neck in a standing collar (VITON-HD 00034) and onto hair read as the top (05997).
+MAX_YOKE_RAISE = 0.06
 RAISE_SPREAD = 0.05  # × shoulder width: the rays each raised point is measured by, this far apart
 MIN_NECK_DROP = 0.05  # a raised neckline keeps this share of its drop below the collar points
 FLANK_FRACTIONS = (0.33, 0.67)
@@ -78,6 +81,7 @@ class GarmentFit:
     cover_torso: bool  # fitted to cover the torso of the wearer's top (whenever there is a parse)
     arm_half_widths: dict[tuple[str, str], float]  # (side, "upper"|"fore") → frame px, from the parse
     arm_cores: dict[tuple[str, str], float]  # the same, thinned: the part of a clothed arm kept in front
+    names: tuple[str, ...] = ()  # the landmark each row of the three points arrays is
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -295,12 +299,18 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
             name = f"flank_{side}_{fraction:.2f}"
             lm[name] = lm[f"armpit_{side}"] + (lm[f"hem_{side}"] - lm[f"armpit_{side}"]) * fraction
             target[name] = target[f"armpit_{side}"] + (target[f"hem_{side}"] - target[f"armpit_{side}"]) * fraction
+        # And one halfway along each shoulder's top edge, collar to shoulder point: a shoulder's
+        # curve rises above that straight line, and the old top showed there as a band along the
+        # top of the shoulder, beyond the fill's reach (raised with the shoulders in _cover_top).
+        name = f"yoke_{side}"
+        lm[name] = (lm[f"collar_{side}"] + lm[f"shoulder_{side}"]) / 2
+        target[name] = (target[f"collar_{side}"] + target[f"shoulder_{side}"]) / 2
     placed = dict(target)
     if labels is not None:
         _fit_sides(target, person, labels, body_axes, widths, cover_torso, cover)
     if cover_torso:
         _cover_top(target, person, labels, body_axes, body_mid, widths, sleeves_clothe)
-    names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith("flank_")]
+    names = [name for name in lm if name in TORSO_LANDMARKS or name.startswith(("flank_", "yoke_"))]
     garment_points = [lm[n] for n in names]
     body_points = [target[n] for n in names]
     cuffs = cuffs if cuffs is not None else cuff_reaches(person, labels)
@@ -309,7 +319,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
                       np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, cover_torso, widths,
-                      arm_cores(person, widths))
+                      arm_cores(person, widths), tuple(names))
 
 
 def arm_cores(person: Person, widths: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
@@ -390,7 +400,8 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
             target[name] = target[name] - up * extra
         elif name.startswith("flank_"):  # flanks stretch with the hem, in proportion
             target[name] = target[name] - up * extra * float(name.rsplit("_", 1)[1])
-    # Raise a low neckline (a scoop over a crew neck) and low shoulders to the top's own, bounded.
+    # Raise a low neckline (a scoop over a crew neck), low shoulders and the top edge between collar
+    # and shoulder (the yoke points) to the top's own, bounded.
     # Not the collar points: the parse beside the neck flickers, and raising them on it made the
     # garment jitter by ~1.9 px RMS on a still photo (0.34 without).
     # The neckline's centre stays below the collar points, though: raised past them (a shirt's
@@ -400,7 +411,7 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Three rays a little apart for each point, and the middle reach counts: a thin strap over a
     # bare shoulder is not the top's shoulder line (raised to it, a tee stood up off the shoulder),
     # while at a shoulder's tip one ray may run off the top.
-    names = ("neck_center", "shoulder_left", "shoulder_right")
+    names = ("neck_center", "shoulder_left", "shoulder_right", "yoke_left", "yoke_right")
     points = np.array([target[name] for name in names], np.float64)
     spread = np.array([-RAISE_SPREAD, 0.0, RAISE_SPREAD]) * width
     origins = (points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)).reshape(-1, 2)
@@ -414,7 +425,8 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     for name, point, above in zip(names, points, aboves):
         room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
         if above > 0 and room > 0:
-            target[name] = point + up * min(above + margin, MAX_NECK_RAISE * width, room)
+            limit = (MAX_YOKE_RAISE if name.startswith("yoke_") else MAX_NECK_RAISE) * width
+            target[name] = point + up * min(above + margin, limit, room)
 
 
 class _Bone:

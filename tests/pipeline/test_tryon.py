@@ -454,6 +454,24 @@ def test_a_short_sleeved_top_over_long_sleeves_covers_the_shoulders_and_leaves_t
     assert changed(frame, out)[(forearms > 0) & old_sleeve].mean() <= 0.05
 
 
+def test_the_shoulder_s_curve_above_the_collar_to_shoulder_line_is_covered(drawn_person, drawn_garment) -> None:
+    # A shoulder rises in a curve between the neck and the shoulder's tip; a garment's top edge
+    # there followed the straight line from its collar point to its shoulder point, and the old
+    # top showed above it as a band along the shoulder (VITON-HD 00006), beyond the fill's reach.
+    from tests.pipeline.conftest import SHIRT
+
+    frame, perception = drawn_person()
+    frame, labels = frame.copy(), perception.parse.labels.copy()
+    dome = np.zeros(labels.shape, np.uint8)
+    cv2.ellipse(dome, (365, 165), (32, 30), 0, 180, 360, 1, -1)  # the old top's shoulder, rising
+    dome &= (labels == Label.BACKGROUND).astype(np.uint8)
+    frame[dome > 0], labels[dome > 0] = SHIRT, Label.UPPER_CLOTHES
+    perception = replace(perception, parse=replace(perception.parse, labels=labels))
+    out = TryOnRenderer(drawn_garment(SleeveKind.LONG)).render(frame, perception).image
+    still_old_top = (dome > 0) & (np.abs(out.astype(int) - np.array(SHIRT)).max(2) < 30)
+    assert dome.sum() > 1000 and still_old_top.sum() <= 0.01 * dome.sum()  # 67 of 1106 px before
+
+
 def test_a_standing_collar_never_folds_the_neckline_over(drawn_person, drawn_garment) -> None:
     # The neckline is raised to cover the wearer's own (higher) collar, but its centre stays below
     # the garment's collar points: raised past them, the neckline folded over and the warp drew
@@ -692,13 +710,12 @@ def test_the_sides_stay_at_the_body_s_edge_beside_an_arm_held_away_from_it(drawn
     labels[(arm > 0) & (labels == Label.BACKGROUND)] = Label.UPPER_CLOTHES
     person = replace(person, landmarks=points)
     garment = drawn_garment(SleeveKind.LONG)
-    names = [n for n in garment.landmarks if n in TORSO_LANDMARKS] + \
-        [f"flank_{side}_{f}" for side in ("left", "right") for f in ("0.33", "0.67")]
-    side = [names.index(n) for n in ("armpit_right", "flank_right_0.33", "flank_right_0.67", "hem_right")]
     widths = arm_half_widths(person, labels)
     # The arm measured at its full width, and as a thinner capsule than its sleeve.
-    full, thin = (fit_garment(garment, person, labels, SleeveKind.LONG, {k: v * scale for k, v in widths.items()}
-                              ).body_points[side] for scale in (1.0, 0.6))
+    fits = [fit_garment(garment, person, labels, SleeveKind.LONG, {k: v * scale for k, v in widths.items()})
+            for scale in (1.0, 0.6)]
+    side = [fits[0].names.index(n) for n in ("armpit_right", "flank_right_0.33", "flank_right_0.67", "hem_right")]
+    full, thin = (fit.body_points[side] for fit in fits)
     assert np.abs(full - thin).max() <= 1.0, (full, thin)
     assert thin[:, 0].min() > 220, thin  # at the body's edge, not out at the arm
 
