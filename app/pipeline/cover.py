@@ -122,6 +122,12 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     # than rows of a 2-column array.
     pairs = merged.reshape(-1).view(np.int64)
 
+    def solid_at(coords: np.ndarray) -> np.ndarray:
+        """(n,) bool: whether each of (n, 2) texture coordinates samples solid garment."""
+        u = np.clip(coords[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
+        v = np.clip(coords[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
+        return (coords[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)
+
     def borrow(which: np.ndarray, reflection: float) -> tuple[np.ndarray, np.ndarray]:
         """(4n, 2) coordinates of the blocks `reflection` × the gap back from gap pixels `which`,
         and (n,) whether each such block is solid garment."""
@@ -129,9 +135,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
         fits = (corner[:, 0] >= 0) & (corner[:, 0] < height - 1) & (corner[:, 1] >= 0) & (corner[:, 1] < width - 1)
         borrowed = pairs[(np.where(fits, corner[:, 0] * width + corner[:, 1], 0)[:, None] + block).ravel()]
         borrowed = borrowed.view(np.float32).reshape(-1, 2)
-        u = np.clip(borrowed[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
-        v = np.clip(borrowed[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
-        return borrowed, ((borrowed[:, 0] >= 0) & (texture_alpha[v, u] >= SOLID)).reshape(-1, 4).all(1) & fits
+        return borrowed, solid_at(borrowed).reshape(-1, 4).all(1) & fits
 
     source, found = borrow(np.arange(len(hy)), 2.0)  # the mirror image
     missing = np.flatnonzero(~found)
@@ -142,10 +146,7 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     hy, hx, source = hy[found], hx[found], source.reshape(-1, 4, 2)[found].reshape(-1, 2)
     targets = ((2 * hy * width + 2 * hx)[:, None] + block).ravel()
     # Full resolution has the last word: never over solid garment.
-    here = pairs[targets].view(np.float32).reshape(-1, 2)
-    tx = np.clip(here[:, 0].astype(np.int64), 0, texture_alpha.shape[1] - 1)
-    ty = np.clip(here[:, 1].astype(np.int64), 0, texture_alpha.shape[0] - 1)
-    take = (here[:, 0] < 0) | (texture_alpha[ty, tx] < SOLID)
+    take = ~solid_at(pairs[targets].view(np.float32).reshape(-1, 2))
     if keep is not None:
         take &= keep.reshape(-1)[targets] == 0
     targets = targets[take]

@@ -150,6 +150,15 @@ def _run_starts(mask: np.ndarray, length: int) -> np.ndarray:
     return counts[:, length:] - counts[:, :-length] == length
 
 
+def _first_run(mask: np.ndarray, length: int) -> np.ndarray:
+    """(R,) int: where the first run of at least `length` True values starts in each row of an
+    (R, S) bool mask, S where there is none."""
+    if mask.shape[1] < length:
+        return np.full(len(mask), mask.shape[1])
+    runs = _run_starts(mask, length)
+    return np.where(runs.any(1), np.argmax(runs, 1), mask.shape[1])
+
+
 def _labels_on_rays(labels: np.ndarray, origins: np.ndarray, directions: np.ndarray, reaches: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The labels at 1 px steps from each of (R, 2) `origins` along its (R, 2) unit `directions`,
@@ -182,9 +191,8 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     """
     steps, x, y, inside, on_ray = _labels_on_rays(labels, origins, directions, reaches)
     hit = _lut(wanted)[on_ray] & inside
-    if stop_gap > 0 and len(steps) >= stop_gap:
-        gap = _run_starts((on_ray == Label.BACKGROUND) & inside, stop_gap)
-        edge = np.where(gap.any(1), np.argmax(gap, 1), len(steps))
+    if stop_gap > 0:
+        edge = _first_run((on_ray == Label.BACKGROUND) & inside, stop_gap)
         inside &= steps[None] < edge[:, None]
         hit &= inside
     first = np.full(len(origins), len(steps))  # (R,) the first step inside an excluded region
@@ -485,11 +493,9 @@ def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
             continue
         shoulder = person.landmarks[shoulder_j].astype(np.float64)
         upper = (person.landmarks[elbow_j] - shoulder).astype(np.float64)
-        steps, _, _, inside, on_ray = _labels_on_rays(labels, shoulder[None], _unit(upper)[None],
-                                                      np.array([np.hypot(*upper)]))
-        clothed = _lut(COVER_LABELS)[on_ray[0]] & inside[0]
-        gaps = _run_starts(~clothed[None], SLEEVE_END_GAP)[0] if len(steps) >= SLEEVE_END_GAP else np.zeros(0, bool)
-        ends[side] = float(np.argmax(gaps)) if gaps.any() else float(len(steps))
+        _, _, _, inside, on_ray = _labels_on_rays(labels, shoulder[None], _unit(upper)[None],
+                                                  np.array([np.hypot(*upper)]))
+        ends[side] = float(_first_run(~(_lut(COVER_LABELS)[on_ray] & inside), SLEEVE_END_GAP)[0])
     return ends
 
 

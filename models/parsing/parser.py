@@ -357,9 +357,6 @@ class HumanParser:
             face_height = 0.0
             skin_model = SkinModel.generic()
         skin = skin_model.mask(colours) & mine
-        # Without the wearer's own skin tone, beige or pink cloth would pass for a bare torso;
-        # the generic model is trusted only on the limbs.
-        torso_skin = skin if face_outline is not None else np.zeros_like(skin)
 
         body = _body_scale(local)
         out = np.zeros(shape, np.uint8)
@@ -374,7 +371,9 @@ class HumanParser:
             # chroma, is not bare arm or torso (a pink blouse's flanks read as arm and stayed in
             # front of every new garment).
             skin = skin_model.without_clothing(skin, colours, clothing_models[0])
-            torso_skin = skin if face_outline is not None else np.zeros_like(skin)
+        # Without the wearer's own skin tone, beige or pink cloth would pass for a bare torso;
+        # the generic model is trusted only on the limbs.
+        torso_skin = skin if face_outline is not None else np.zeros_like(skin)
         out[mine & upper] = Label.UPPER_CLOTHES
         out[mine & ~upper] = Label.PANTS
         out[torso_skin & upper] = Label.TORSO_SKIN
