@@ -12,7 +12,7 @@
   one segmentation (and the pose detector can miss one of them), so without the second rule a
   neighbour's top counted as the wearer's: most of the "visible" share on CIHP 0012008 was the
   sweater of the man beside her. Over the wearer the old top is also measured counting a pixel
-  covered when the render of the garment or of its colour negative changed it: a stripe of the
+  covered when the render of the garment or of its half-turned colours (`contrast_of`) changed it: a stripe of the
   new garment in the old top's colour leaves the pixel alone, yet the garment is what shows there.
 - `evaluate stability --source IMAGE|FOLDER`: each photo fed as a 300-frame video with fresh
   sensor-like noise per frame; garment control-point jitter (RMS px) and mean absolute frame
@@ -91,11 +91,15 @@ def _read_labels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path))
 
 
-def negative_of(garment: Garment) -> Garment:
-    """The same garment in its negative colours (same cloth mask and landmarks, so the same fit)."""
+def contrast_of(garment: Garment) -> Garment:
+    """The same garment (same cloth mask and landmarks, so the same fit) with every channel turned
+    half way round its range (v → v + 128 mod 256): each channel then differs from the garment's
+    own by 128, so against any old top one of the two differs by at least 64 in every channel.
+    The colour negative (255 − v) did not: a mid-grey garment is its own negative, and a grey
+    marl over a grey top counted 14 % of the top as visible where the garment covered it."""
     rgba = garment.rgba.copy()
-    rgba[..., :3] = 255 - rgba[..., :3]
-    return dataclasses.replace(garment, id=f"{garment.id}-negative", rgba=rgba)
+    rgba[..., :3] += np.uint8(128)  # uint8 arithmetic wraps: mod 256
+    return dataclasses.replace(garment, id=f"{garment.id}-contrast", rgba=rgba)
 
 
 def changed_by(before: np.ndarray, after: np.ndarray) -> np.ndarray:
@@ -105,10 +109,10 @@ def changed_by(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 
 
 def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
-                  after_negative: np.ndarray | None = None) -> dict[str, float | None]:
-    """The shares of tryon_metrics.py; with `after_negative` (the same render of the garment's
-    negative, `negative_of`) the old top's share is also given with a pixel counted as covered
-    when either render changed it: a white stripe over a white shirt leaves the pixel's colour
+                  after_contrast: np.ndarray | None = None) -> dict[str, float | None]:
+    """The shares of tryon_metrics.py; with `after_contrast` (the same render of the garment in
+    its half-turned colours, `contrast_of`) the old top's share is also given with a pixel counted
+    as covered when either render changed it: a white stripe over a white shirt leaves the pixel's colour
     alone, but it is the garment that is seen there."""
     diff = np.abs(after.astype(int) - before.astype(int)).max(2)
     changed, kept = diff > CHANGED, diff <= KEPT
@@ -120,19 +124,19 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
     covered = share(changed, UPPER)
     figures = {"upper_visible": None if covered is None else 1.0 - covered, "face_hair_kept": share(kept, HEAD),
                "arms_kept": share(kept, ARMS)}
-    if after_negative is not None:
-        either = changed | changed_by(before, after_negative)
+    if after_contrast is not None:
+        either = changed | changed_by(before, after_contrast)
         covered = share(either, UPPER)
         figures["upper_visible_either"] = None if covered is None else 1.0 - covered
     return figures
 
 
-def visible_overlay(before: np.ndarray, after: np.ndarray, after_negative: np.ndarray,
+def visible_overlay(before: np.ndarray, after: np.ndarray, after_contrast: np.ndarray,
                     labels: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8: the render `after` with the old top's pixels that neither it nor the
-    negative's render changed (what `upper_visible_either` counts) painted VISIBLE_COLOUR: where
+    contrast's render changed (what `upper_visible_either` counts) painted VISIBLE_COLOUR: where
     the coverage fails, at a glance. All images (H, W, 3) uint8 BGR, labels (H, W) CIHP ids."""
-    unchanged = ~(changed_by(before, after) | changed_by(before, after_negative))
+    unchanged = ~(changed_by(before, after) | changed_by(before, after_contrast))
     overlay = after.copy()
     overlay[unchanged & np.isin(labels, UPPER)] = VISIBLE_COLOUR
     return overlay
@@ -206,20 +210,20 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
             row, visible_row = [image], [image]
             for garment in garments:
                 renders = []
-                for worn in (negative_of(garment), garment):
+                for worn in (contrast_of(garment), garment):
                     pipeline.set_garment(worn)
                     pipeline.reset()
                     renders.append(pipeline.process(image))
-                negative, result = renders[0].output, renders[1]
+                contrast, result = renders[0].output, renders[1]
                 render = result.output
                 wearer_labels = _wearer_labels(labels, result)
-                figures = tryon_figures(image, render, labels, negative)
-                wearer = tryon_figures(image, render, wearer_labels, negative)
+                figures = tryon_figures(image, render, labels, contrast)
+                wearer = tryon_figures(image, render, wearer_labels, contrast)
                 results.append({"person": image_path.stem, "mask_made": labels_path is None, "garment": garment.id,
                                 "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
                 row.append(render)
-                visible_row.append(visible_overlay(image, render, negative, wearer_labels))
+                visible_row.append(visible_overlay(image, render, contrast, wearer_labels))
             rows.append(row)
             visible_rows.append(visible_row)
     write_bytes_atomic(args.out / "contact_sheet.png", encode_image(".png", _sheet(rows)))

@@ -56,23 +56,24 @@ def test_a_garment_pixel_that_matches_the_old_top_counts_as_covered_when_either_
     after = before.copy()
     after[60:160, 10:100] = (30, 30, 200)
     after[60:160, 10:55] = 100  # a stripe of the new garment in the old top's very colour
-    negative = before.copy()
-    negative[60:160, 10:100] = 155  # the same render of the garment's negative: that stripe changes
-    figures = tryon_figures(before, after, labels, negative)
+    contrast = before.copy()
+    contrast[60:160, 10:100] = 228  # the same render in half-turned colours: that stripe changes
+    figures = tryon_figures(before, after, labels, contrast)
     assert abs(figures["upper_visible"] - 0.75) < 1e-6  # the stripe looks untouched
     assert abs(figures["upper_visible_either"] - 0.5) < 1e-6  # only the right top is really visible
     assert "upper_visible_either" not in tryon_figures(before, after, labels)
 
 
-def test_the_negative_garment_keeps_the_cloth_and_landmarks() -> None:
-    from app.evaluate_cli import negative_of
+def test_the_contrast_garment_keeps_the_cloth_and_landmarks_and_differs_in_every_channel() -> None:
+    from app.evaluate_cli import contrast_of
     from app.garments.catalog import Catalog
 
     garment = Catalog.default().load(Catalog.default().list()[0].id)
-    negative = negative_of(garment)
-    assert np.array_equal(negative.rgba[..., 3], garment.rgba[..., 3]) and negative.landmarks == garment.landmarks
-    assert np.array_equal(negative.rgba[..., :3].astype(int), 255 - garment.rgba[..., :3].astype(int))
-    assert garment.rgba is not negative.rgba and negative.id != garment.id
+    contrast = contrast_of(garment)
+    assert np.array_equal(contrast.rgba[..., 3], garment.rgba[..., 3]) and contrast.landmarks == garment.landmarks
+    assert np.array_equal(contrast.rgba[..., :3].astype(int), (garment.rgba[..., :3].astype(int) + 128) % 256)
+    assert garment.rgba is not contrast.rgba and contrast.id != garment.id
+
 
 
 def test_the_visible_sheet_paints_only_the_old_top_that_neither_render_changed() -> None:
