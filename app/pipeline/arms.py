@@ -61,23 +61,21 @@ def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str
     if labels is None:
         return {key: (low + high) / 2 for key in SEGMENTS}
     fractions = np.array([0.35, 0.5, 0.65], np.float32)
-    centres, directions, tables = [], [], []
-    for a, b in SEGMENTS.values():
-        along = points[b] - points[a]
-        along = along / max(float(np.hypot(*along)), 1e-6)
-        normal = np.array([-along[1], along[0]], np.float32)
-        for fraction in fractions:
-            centre = points[a] + (points[b] - points[a]) * fraction
-            x, y = int(round(float(centre[0]))), int(round(float(centre[1])))
-            inside = 0 <= x < labels.shape[1] and 0 <= y < labels.shape[0]
-            # A bare arm is measured by its skin alone: the top it hangs against is not arm.
-            table = _SKIN_LUT if inside and _SKIN_LUT[labels[y, x]] else _ARM_LUT
-            for sign in (1.0, -1.0):
-                centres.append(centre)
-                directions.append(normal * sign)
-                tables.append(table)
-    reach = _reaches(labels, np.array(centres, np.float32), np.array(directions, np.float32), int(high) + 2,
-                     np.array(tables))
+    ends = points[np.array(list(SEGMENTS.values()))].astype(np.float32)  # (4, 2, 2): each segment's joints
+    along = ends[:, 1] - ends[:, 0]
+    along /= np.maximum(np.hypot(along[:, 0], along[:, 1]), 1e-6)[:, None]
+    normals = np.stack([-along[:, 1], along[:, 0]], 1)  # (4, 2)
+    centres = ends[:, None, 0] + (ends[:, 1] - ends[:, 0])[:, None] * fractions[None, :, None]  # (4, 3, 2)
+    x, y = np.round(centres[..., 0]).astype(int), np.round(centres[..., 1]).astype(int)
+    inside = (x >= 0) & (x < labels.shape[1]) & (y >= 0) & (y < labels.shape[0])
+    # A bare arm is measured by its skin alone: the top it hangs against is not arm.
+    on_skin = inside & _SKIN_LUT[labels[np.clip(y, 0, labels.shape[0] - 1), np.clip(x, 0, labels.shape[1] - 1)]]
+    signs = np.array([1.0, -1.0], np.float32)
+    centres = np.repeat(centres.reshape(-1, 2), 2, 0)  # (24, 2): each position, twice (both sides)
+    directions = (normals[:, None, None, :] * signs[None, None, :, None]).repeat(len(fractions), 1).reshape(-1, 2)
+    tables = np.where(np.repeat(on_skin.reshape(-1), 2)[:, None], _SKIN_LUT[None], _ARM_LUT[None])
+    reach = _reaches(labels, centres, directions, int(high) + 2, tables)
     # Per segment: 3 positions × 2 sides → the smaller side at each position, then the median.
     per_position = reach.reshape(len(SEGMENTS), len(fractions), 2).min(2)
-    return {key: float(np.clip(np.median(row), low, high)) for key, row in zip(SEGMENTS, per_position)}
+    middle = np.sort(per_position, 1)[:, len(fractions) // 2]  # the median of 3 (np.median: ~30 µs a call)
+    return {key: float(np.clip(value, low, high)) for key, value in zip(SEGMENTS, middle)}

@@ -422,15 +422,22 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     names = ("neck_center", "shoulder_left", "shoulder_right", "yoke_left", "yoke_right")
     points = np.array([target[name] for name in names], np.float64)
     spread = np.array([-RAISE_SPREAD, 0.0, RAISE_SPREAD]) * width
-    origins = (points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)).reshape(-1, 2)
-    directions = np.repeat(np.asarray(up, np.float64)[None], 3, 0)
-    reach = np.full(3, MAX_NECK_RAISE * width)
+    origins = points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)  # (5, 3, 2)
+
+    def middle_reaches(rows: slice, wanted: tuple[int, ...]) -> np.ndarray:
+        """The middle of each point's three reaches, for the points in `rows`, all in one pass."""
+        rays = origins[rows].reshape(-1, 2)
+        reaches = _extents_along(labels, None, rays, np.repeat(np.asarray(up, np.float64)[None], len(rays), 0),
+                                 np.full(len(rays), MAX_NECK_RAISE * width), wanted)
+        return np.sort(reaches.reshape(-1, 3), 1)[:, 1]
+
     # New sleeves that clothe bare shoulders sit on them: the shoulders rise to the skin's top too.
-    shoulder_labels = COVER_LABELS + BARE_SHOULDER_LABELS if bare_shoulders else COVER_LABELS
-    aboves = [float(np.median(_extents_along(labels, None, origins[3 * i:3 * i + 3], directions, reach,
-                                             COVER_LABELS if name == "neck_center" else shoulder_labels)))
-              for i, name in enumerate(names)]
-    for name, point, above in zip(names, points, aboves):
+    if bare_shoulders:
+        aboves = np.concatenate([middle_reaches(slice(0, 1), COVER_LABELS),
+                                 middle_reaches(slice(1, None), COVER_LABELS + BARE_SHOULDER_LABELS)])
+    else:
+        aboves = middle_reaches(slice(None), COVER_LABELS)
+    for name, point, above in zip(names, points, aboves.tolist()):
         room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
         if above > 0 and room > 0:
             limit = (MAX_YOKE_RAISE if name.startswith("yoke_") else MAX_NECK_RAISE) * width
