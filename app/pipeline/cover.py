@@ -24,6 +24,8 @@ from app.pipeline.occlusion import ARM_LABELS, label_lut
 SOLID = 250  # texture alpha from which a garment pixel may lend its coordinates
 OUTLINE_SMOOTHING = 5  # half-resolution px: box filter over the clothing mask's staircase edges
 FIELD_SIGMA = 4.0  # half-resolution px: blur of the distance whose gradient the fill mirrors along
+# OpenCV's Gaussian kernel for float images reaches 4σ (rounded), the central difference 1 px more.
+FIELD_REACH = int(round(4 * FIELD_SIGMA)) + 1
 _CLOTHING_LUT = label_lut(COVER_LABELS)  # 255 for the wearer's top
 _ARM_SKIN_LUT = label_lut(ARM_LABELS)
 
@@ -112,9 +114,14 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
     # turns, and mirroring across it tiled stripes into a mosaic of offset dashes. Each
     # half-resolution pixel stands for its 2×2 block and borrows a 2×2 block. Flat indices into
     # the box (one index array gathers ~2× faster than a pair).
-    smooth = cv2.GaussianBlur(distance, (0, 0), FIELD_SIGMA)
-    away = np.stack([cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1)[hy, hx],
-                     cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1)[hy, hx]], axis=1)
+    # Blurred and differentiated only around the gap pixels: FIELD_REACH past them, the kernels'
+    # reach, the field is the same as over the whole box (the gaps are often a small part of it).
+    fy0, fx0 = max(0, int(hy.min()) - FIELD_REACH), max(0, int(hx.min()) - FIELD_REACH)
+    fy1, fx1 = min(half_h, int(hy.max()) + 1 + FIELD_REACH), min(half_w, int(hx.max()) + 1 + FIELD_REACH)
+    smooth = cv2.GaussianBlur(distance[fy0:fy1, fx0:fx1], (0, 0), FIELD_SIGMA)
+    fy, fx = hy - fy0, hx - fx0
+    away = np.stack([cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=1)[fy, fx],
+                     cv2.Sobel(smooth, cv2.CV_32F, 1, 0, ksize=1)[fy, fx]], axis=1)
     away /= np.maximum(np.hypot(away[:, 0], away[:, 1]), 1e-6)[:, None]
     gap = 2 * distance[hy, hx, None] * away  # (N, 2) full-res px from the edge out to the gap pixel
     block = np.array([0, 1, width, width + 1])
