@@ -120,16 +120,17 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
     if labels is None:
         return SleeveKind.NONE
     height, width = labels.shape
-
-    def clothed(a: int, b: int) -> float:
-        points = np.linspace(person.landmarks[a], person.landmarks[b], 12)[2:-1]
-        x, y = points[:, 0].astype(int), points[:, 1].astype(int)  # truncated: only points inside count
-        inside = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
-        return float(_lut(COVER_LABELS)[labels[y[inside], x[inside]]].mean()) if inside.any() else 0.0
-
+    # The share of clothing at 9 points along each segment, all four segments in one pass.
+    segments = np.array([(B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_ELBOW, B.RIGHT_WRIST),
+                         (B.LEFT_SHOULDER, B.LEFT_ELBOW), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW)])
+    points = np.linspace(person.landmarks[segments[:, 0]], person.landmarks[segments[:, 1]], 12, axis=1)[:, 2:-1]
+    x, y = points[..., 0].astype(int), points[..., 1].astype(int)  # truncated: only points inside count
+    inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    cloth = np.zeros(inside.shape, bool)
+    cloth[inside] = _lut(COVER_LABELS)[labels[y[inside], x[inside]]]
+    shares = np.where(inside.any(1), cloth.sum(1) / np.maximum(inside.sum(1), 1), 0.0)  # (4,)
     # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
-    forearm = min(clothed(B.LEFT_ELBOW, B.LEFT_WRIST), clothed(B.RIGHT_ELBOW, B.RIGHT_WRIST))
-    upper = min(clothed(B.LEFT_SHOULDER, B.LEFT_ELBOW), clothed(B.RIGHT_SHOULDER, B.RIGHT_ELBOW))
+    forearm, upper = float(shares[:2].min()), float(shares[2:].min())
     if forearm > 0.5:
         return SleeveKind.LONG
     return SleeveKind.SHORT if upper > 0.5 else SleeveKind.NONE
