@@ -233,6 +233,35 @@ def test_landmark_noise_is_damped_in_the_garment(drawn_person, drawn_garment) ->
     assert np.array(neck[20:]).std(0).max() < 0.5  # input noise was 1 px per landmark
 
 
+def test_a_slow_widening_of_the_shoulders_leaves_the_hem_still_until_the_body_really_moves(
+        drawn_person, drawn_garment) -> None:
+    # The torso hangs from the shoulders' width and tilt, so their slow wander on a still person
+    # moves the hem by the lever of its distance from them: the hem's backlash is that much wider.
+    frame, perception = drawn_person()
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    person = perception.pose.primary
+    direction = np.zeros_like(person.landmarks)
+    direction[B.LEFT_SHOULDER], direction[B.RIGHT_SHOULDER] = (1.0, 0.0), (-1.0, 0.0)  # apart
+
+    def hem_at(widen_px: float, index: int) -> np.ndarray:
+        moved = type(person)(**{**person.__dict__, "landmarks": person.landmarks + direction * widen_px})
+        fit = renderer.render(frame, PerceptionResult(PoseResult((moved,), (640, 480), False), perception.parse, {}),
+                              index / 30).fit
+        return fit.body_points[list(fit.names).index("hem_center")]
+
+    for index in range(20):
+        held = hem_at(0.0, index)
+    # Each shoulder creeps out by 0.6 px over 3 s (under PLAY): the garment scales with them and
+    # the hem's target drops by 1.9 px (1.6 shoulder widths below them) — more than PLAY, less
+    # than its lever's play.
+    wander = [hem_at(0.6 * step / 89, 20 + step) for step in range(90)]
+    assert max(float(np.hypot(*(point - held))) for point in wander) < 1e-3
+    # The person steps closer (shoulders 8 px further out each): the hem follows.
+    for index in range(110, 170):
+        moved = hem_at(8.0, index)
+    assert float(np.hypot(*(moved - held))) > 3.0
+
+
 @pytest.mark.parametrize("sleeves", [SleeveKind.SHORT, SleeveKind.LONG])
 def test_a_flickering_parse_edge_is_damped_in_the_garment(drawn_person, drawn_garment, sleeves: SleeveKind) -> None:
     # A parse's edges move by a pixel or two from frame to frame; everything the fit measures on
