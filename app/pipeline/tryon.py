@@ -61,6 +61,7 @@ MAX_PLAY_LEVER = 2.0
 # and on what the parse adds: a silhouette's edge can flip between two readings for seconds (an
 # arm touching the side or not); a body's real width changes by more than this when it moves.
 OFFSET_PLAY = 3.0
+PARSED_OFFSET = 0.5  # px: a control point the parse moves further than this is held as a whole (see render)
 WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses, cuff and sleeve ends
 
 
@@ -216,7 +217,16 @@ class TryOnRenderer:
             lever = np.hypot(*(torso - middle).T) / max(person.shoulder_width, 1.0)
             play[:len(torso), 0] = PLAY * np.clip(lever, 1.0, MAX_PLAY_LEVER)
             smoothed = smoothed - np.clip(smoothed - self._held[0], -play, play)
-            offsets = offsets - np.clip(offsets - self._held[1], -OFFSET_PLAY, OFFSET_PLAY)
+            # A point the parse moves (a side out to the silhouette) is held as a whole: its two
+            # parts creep against each other on a still person (the skeleton's out, the parse's
+            # back in to the same edge), and held apart they stepped in turn (VITON-HD 07966).
+            n = len(fit.placed_points)
+            body = smoothed[:n] + offsets
+            held_body = self._held[0][:n] + self._held[1]
+            body = body - np.clip(body - held_body, -OFFSET_PLAY, OFFSET_PLAY)
+            parsed = (np.abs(offsets) > PARSED_OFFSET).any(1, keepdims=True)
+            offsets = np.where(parsed, body - smoothed[:n],
+                               offsets - np.clip(offsets - self._held[1], -OFFSET_PLAY, OFFSET_PLAY))
         self._held = (smoothed, offsets)
         fit = _with_vector(fit, smoothed, offsets)
         self._last, self._missing = (fit, perception), 0

@@ -262,6 +262,32 @@ def test_a_slow_widening_of_the_shoulders_leaves_the_hem_still_until_the_body_re
     assert float(np.hypot(*(moved - held))) > 3.0
 
 
+def test_a_skeleton_creeping_under_a_still_silhouette_leaves_the_garment_still(
+        drawn_person, drawn_garment, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where the parse places a point (a side on the silhouette), the skeleton's part and the
+    # parse's part change against each other when the skeleton creeps on a still person: the
+    # point itself stays, and so must the garment — held apart, the two parts stepped in turn.
+    import app.pipeline.tryon as tryon_module
+
+    frame, perception = drawn_person(bare_arms=False)
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    real_fit = tryon_module.fit_garment
+    creep = {"px": 0.0}
+
+    def creeping_fit(*args, **kwargs):
+        fit = real_fit(*args, **kwargs)  # the same every frame: the person is still
+        return replace(fit, placed_points=fit.placed_points + np.float32([creep["px"], 0.0]))
+
+    monkeypatch.setattr(tryon_module, "fit_garment", creeping_fit)
+    for index in range(20):
+        held = renderer.render(frame, perception, index / 30).fit.body_points
+    moved = []
+    for step in range(90):
+        creep["px"] = 2.5 * step / 89  # past the skeleton's backlash, within the parse's
+        moved.append(float(np.abs(renderer.render(frame, perception, (20 + step) / 30).fit.body_points - held).max()))
+    assert max(moved) < 1e-3
+
+
 @pytest.mark.parametrize("sleeves", [SleeveKind.SHORT, SleeveKind.LONG])
 def test_a_flickering_parse_edge_is_damped_in_the_garment(drawn_person, drawn_garment, sleeves: SleeveKind) -> None:
     # A parse's edges move by a pixel or two from frame to frame; everything the fit measures on
