@@ -12,8 +12,9 @@
   one segmentation (and the pose detector can miss one of them), so without the second rule a
   neighbour's top counted as the wearer's: most of the "visible" share on CIHP 0012008 was the
   sweater of the man beside her. Over the wearer the old top is also measured counting a pixel
-  covered when the render of the garment or of its half-turned colours (`contrast_of`) changed it: a stripe of the
-  new garment in the old top's colour leaves the pixel alone, yet the garment is what shows there.
+  covered when the render of the garment or of its half-turned colours (`contrast_of`) changed
+  it: a stripe of the new garment in the old top's colour leaves the pixel alone, yet the garment
+  is what shows there.
 - `evaluate stability --source IMAGE|FOLDER`: each photo fed as a 300-frame video with fresh
   sensor-like noise per frame; garment control-point jitter (RMS px) and mean absolute frame
   difference inside the garment, and over a folder the median and largest jitter.
@@ -112,8 +113,8 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
                   after_contrast: np.ndarray | None = None) -> dict[str, float | None]:
     """The shares of tryon_metrics.py; with `after_contrast` (the same render of the garment in
     its half-turned colours, `contrast_of`) the old top's share is also given with a pixel counted
-    as covered when either render changed it: a white stripe over a white shirt leaves the pixel's colour
-    alone, but it is the garment that is seen there."""
+    as covered when either render changed it: a white stripe over a white shirt leaves the pixel's
+    colour alone, but it is the garment that is seen there."""
     diff = np.abs(after.astype(int) - before.astype(int)).max(2)
     changed, kept = diff > CHANGED, diff <= KEPT
 

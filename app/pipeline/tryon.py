@@ -207,31 +207,37 @@ class TryOnRenderer:
         offsets = (fit.body_points - fit.placed_points).astype(np.float64)
         smoothed = self._filter(vector, timestamp_s, scale)
         offsets = self._offset_filter(offsets, timestamp_s, scale)
-        # Backlash: a point moves only once its input has moved more than PLAY px from where it
-        # is held, then follows PLAY behind. A still person's slow landmark wander (a pixel or
-        # two over seconds, amplified down a garment's length) then leaves the garment still.
         if self._held is not None and self._held[0].shape == smoothed.shape:
-            play = np.full((len(smoothed), 1), PLAY)
-            torso = fit.placed_points.astype(np.float64)
-            middle = (torso[fit.names.index("shoulder_left")] + torso[fit.names.index("shoulder_right")]) / 2
-            lever = np.hypot(*(torso - middle).T) / max(person.shoulder_width, 1.0)
-            play[:len(torso), 0] = PLAY * np.clip(lever, 1.0, MAX_PLAY_LEVER)
-            smoothed = smoothed - np.clip(smoothed - self._held[0], -play, play)
-            # A point the parse moves (a side out to the silhouette) is held as a whole: its two
-            # parts creep against each other on a still person (the skeleton's out, the parse's
-            # back in to the same edge), and held apart they stepped in turn (VITON-HD 07966).
-            n = len(fit.placed_points)
-            body = smoothed[:n] + offsets
-            held_body = self._held[0][:n] + self._held[1]
-            body = body - np.clip(body - held_body, -OFFSET_PLAY, OFFSET_PLAY)
-            parsed = (np.abs(offsets) > PARSED_OFFSET).any(1, keepdims=True)
-            offsets = np.where(parsed, body - smoothed[:n],
-                               offsets - np.clip(offsets - self._held[1], -OFFSET_PLAY, OFFSET_PLAY))
+            smoothed, offsets = self._backlash(fit, person, smoothed, offsets)
         self._held = (smoothed, offsets)
         fit = _with_vector(fit, smoothed, offsets)
         self._last, self._missing = (fit, perception), 0
         image = self._draw(frame_bgr, fit, perception, 1.0, timings, start)
         return RenderResult(image, fit, timings)
+
+    def _backlash(self, fit: GarmentFit, person, smoothed: np.ndarray, offsets: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """The smoothed fit vector (M, 2) and parse offsets (N, 2), held where they were last drawn
+        (`self._held`) unless they moved further than their backlash: a point moves only once its
+        input has moved more than its play from where it is held, then follows that far behind. A
+        still person's slow landmark wander (a pixel or two over seconds, amplified down a
+        garment's length) then leaves the garment still."""
+        held_vector, held_offsets = self._held
+        torso = fit.placed_points.astype(np.float64)  # (N, 2): the vector's first N rows
+        middle = (torso[fit.names.index("shoulder_left")] + torso[fit.names.index("shoulder_right")]) / 2
+        lever = np.hypot(*(torso - middle).T) / max(person.shoulder_width, 1.0)
+        play = np.full((len(smoothed), 1), PLAY)
+        play[:len(torso), 0] = PLAY * np.clip(lever, 1.0, MAX_PLAY_LEVER)
+        smoothed = smoothed - np.clip(smoothed - held_vector, -play, play)
+        # A point the parse moves (a side out to the silhouette) is held as a whole: its two parts
+        # creep against each other on a still person (the skeleton's out, the parse's back in to
+        # the same edge), and held apart they stepped in turn (VITON-HD 07966).
+        body = smoothed[:len(torso)] + offsets
+        body = body - np.clip(body - (held_vector[:len(torso)] + held_offsets), -OFFSET_PLAY, OFFSET_PLAY)
+        parsed = (np.abs(offsets) > PARSED_OFFSET).any(1, keepdims=True)
+        offsets = np.where(parsed, body - smoothed[:len(torso)],
+                           offsets - np.clip(offsets - held_offsets, -OFFSET_PLAY, OFFSET_PLAY))
+        return smoothed, offsets
 
     def _worn(self, person, perception: PerceptionResult) -> SleeveKind:
         """The wearer's own sleeve length, by majority over the last frames: whether to cover their
