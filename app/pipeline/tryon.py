@@ -229,14 +229,14 @@ class TryOnRenderer:
         play = np.full((len(smoothed), 1), PLAY)
         play[:len(torso), 0] = PLAY * np.clip(lever, 1.0, MAX_PLAY_LEVER)
         smoothed = smoothed - np.clip(smoothed - held_vector, -play, play)
+        placed = smoothed[:len(torso)]  # the held skeleton-placed torso points (a view)
         # A point the parse moves (a side out to the silhouette) is held as a whole: its two parts
         # creep against each other on a still person (the skeleton's out, the parse's back in to
         # the same edge), and held apart they stepped in turn (VITON-HD 07966).
-        body = smoothed[:len(torso)] + offsets
+        body = placed + offsets
         body = body - np.clip(body - (held_vector[:len(torso)] + held_offsets), -OFFSET_PLAY, OFFSET_PLAY)
         parsed = (np.abs(offsets) > PARSED_OFFSET).any(1, keepdims=True)
-        offsets = np.where(parsed, body - smoothed[:len(torso)],
-                           offsets - np.clip(offsets - held_offsets, -OFFSET_PLAY, OFFSET_PLAY))
+        offsets = np.where(parsed, body - placed, offsets - np.clip(offsets - held_offsets, -OFFSET_PLAY, OFFSET_PLAY))
         return smoothed, offsets
 
     def _worn(self, person, perception: PerceptionResult) -> SleeveKind:
