@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
@@ -38,19 +39,11 @@ def _reaches(labels: np.ndarray, centres: np.ndarray, directions: np.ndarray, li
              luts: np.ndarray) -> np.ndarray:
     """(N,) steps from each centre along its direction before the first pixel its LUT rejects.
 
-    centres, directions: (N, 2) frame px; luts: (N, 256) bool, one label table per ray. All rays
-    are sampled in one vectorised lookup (this runs every frame).
+    centres, directions: (N, 2) frame px; luts: (N, 256) bool, one label table per ray.
     """
-    height, width = labels.shape
-    steps = np.arange(limit, dtype=np.float32)
-    points = centres[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (N, limit, 2)
-    x = np.round(points[..., 0]).astype(np.int32)
-    y = np.round(points[..., 1]).astype(np.int32)
-    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height)
-    values = labels[np.clip(y, 0, height - 1), np.clip(x, 0, width - 1)]
-    ok = inside & np.take_along_axis(luts, values.astype(np.intp), axis=1)
-    first_gap = np.where((~ok).any(1), (~ok).argmax(1), limit)
-    return first_gap
+    steps, _, _, inside, on_ray = labels_on_rays(labels, centres, directions, np.full(len(centres), float(limit)))
+    ok = inside & np.take_along_axis(luts, on_ray.astype(np.intp), axis=1)
+    return np.where((~ok).any(1), (~ok).argmax(1), len(steps))
 
 
 def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str, str], float]:

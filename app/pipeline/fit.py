@@ -23,6 +23,7 @@ import numpy as np
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
 from app.pipeline.arms import arm_half_widths, seen
+from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
@@ -160,21 +161,6 @@ def _first_run(mask: np.ndarray, length: int) -> np.ndarray:
     return np.where(runs.any(1), np.argmax(runs, 1), mask.shape[1])
 
 
-def _labels_on_rays(labels: np.ndarray, origins: np.ndarray, directions: np.ndarray, reaches: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The labels at 1 px steps from each of (R, 2) `origins` along its (R, 2) unit `directions`,
-    up to (R,) `reaches`: (S,) float steps, (R, S) int x and y, (R, S) bool inside (the frame and
-    the reach), (R, S) uint8 labels (background outside)."""
-    height, width = labels.shape
-    steps = np.arange(0.0, max(1.0, float(np.max(reaches))), 1.0)  # (S,)
-    points = origins[:, None, :] + steps[None, :, None] * directions[:, None, :]  # (R, S, 2) frame px
-    x, y = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
-    inside = (x >= 0) & (x < width) & (y >= 0) & (y < height) & (steps[None] < reaches[:, None])
-    on_ray = np.full(x.shape, Label.BACKGROUND, np.uint8)  # (R, S) the label at each step
-    on_ray[inside] = labels[y[inside], x[inside]]
-    return steps, x, y, inside, on_ray
-
-
 def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.ndarray, directions: np.ndarray,
                    reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0,
                    stop_gap: int = 0) -> np.ndarray:
@@ -190,7 +176,7 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     reached before such a gap; otherwise it ends at the last `wanted` pixel, and runs on only under
     an arm that one lies within 3 steps of.
     """
-    steps, x, y, inside, on_ray = _labels_on_rays(labels, origins, directions, reaches)
+    steps, x, y, inside, on_ray = labels_on_rays(labels, origins, directions, reaches)
     hit = _lut(wanted)[on_ray] & inside
     if stop_gap > 0:
         edge = _first_run((on_ray == Label.BACKGROUND) & inside, stop_gap)
@@ -501,8 +487,8 @@ def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
             continue
         shoulder = person.landmarks[shoulder_j].astype(np.float64)
         upper = (person.landmarks[elbow_j] - shoulder).astype(np.float64)
-        _, _, _, inside, on_ray = _labels_on_rays(labels, shoulder[None], _unit(upper)[None],
-                                                  np.array([np.hypot(*upper)]))
+        _, _, _, inside, on_ray = labels_on_rays(labels, shoulder[None], _unit(upper)[None],
+                                                 np.array([np.hypot(*upper)]))
         ends[side] = float(_first_run(~(_lut(COVER_LABELS)[on_ray] & inside), SLEEVE_END_GAP)[0])
     return ends
 
