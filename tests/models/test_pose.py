@@ -129,7 +129,7 @@ def test_still_person_gives_still_landmarks(astronaut_bgr: np.ndarray) -> None:
 def test_a_found_person_is_tracked_from_where_tracking_comes_to_rest(shared_data) -> None:
     # Tracking's ROI follows the landmarks through a slow filter; started from the detector's box
     # it crept for seconds to where it rests, and the hips, the mask and the garment crept along
-    # (27 px at 720p for this photo). Started from where it rests, the first frame is in place.
+    # (28 px at 720p for this photo). Started from where it rests, the first frame is in place.
     photo = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "05997_00.jpg"))
     photo = cv2.resize(photo, None, fx=720 / photo.shape[0], fy=720 / photo.shape[0], interpolation=cv2.INTER_AREA)
     frame = np.full((720, 1280, 3), 128, np.uint8)
