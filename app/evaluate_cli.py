@@ -15,9 +15,10 @@
   covered when the render of the garment or of its half-turned colours (`contrast_of`) changed
   it: a stripe of the new garment in the old top's colour leaves the pixel alone, yet the garment
   is what shows there.
-- `evaluate stability --source IMAGE|FOLDER`: each photo fed as a 300-frame video with fresh
-  sensor-like noise per frame; garment control-point jitter (RMS px) and mean absolute frame
-  difference inside the garment, and over a folder the median and largest jitter.
+- `evaluate stability --source IMAGE|FOLDER --garment ID [ID …]|all`: each photo fed as a
+  300-frame video with fresh sensor-like noise per frame, for each garment; garment control-point
+  jitter (RMS px) and mean absolute frame difference inside the garment, and over a folder the
+  median and largest jitter per garment.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     tryon.set_defaults(func=evaluate_tryon)
     stability = sub.add_parser("stability", help="jitter and flicker on a still photo with sensor noise")
     stability.add_argument("--source", type=Path, required=True, help="a photo of a person, or a folder of them")
-    stability.add_argument("--garment", required=True, help="catalog garment id")
+    stability.add_argument("--garment", required=True, nargs="+", metavar="ID",
+                           help="catalog garment ids, or 'all' for every garment in the catalog")
     stability.add_argument("--frames", type=int, default=STABILITY_FRAMES)
     stability.set_defaults(func=evaluate_stability)
 
@@ -304,21 +306,28 @@ def evaluate_stability(args: argparse.Namespace) -> int:
     photos = list_images(args.source) if args.source.is_dir() else [args.source]
     if not photos:
         raise LiveFitError(f"{args.source}: no photos in this folder")
-    garment = Catalog.default().load(args.garment)
-    jitters = []
-    for number, path in enumerate(photos, 1):
-        log.info("photo %d of %d: %s", number, len(photos), path.name)
-        figures = stability_of(read_image(path), garment, args.frames)
-        if figures is None:
-            if len(photos) == 1:
-                raise LiveFitError(f"{path}: no person tracked, nothing to measure")
-            sys.stdout.write(f"{path.name} + {garment.id}: no person tracked\n")
-            continue
-        jitters.append(figures.jitter_px)
-        sys.stdout.write(f"{path.name} + {garment.id}: {figures.frames} frames after {SETTLING_FRAMES} settling, "
-                         f"control-point jitter {figures.jitter_px:.3f} px RMS, mean |frame difference| inside the "
-                         f"garment {figures.flicker:.2f} grey levels (sensor noise alone: σ {NOISE_SIGMA})\n")
-    if len(photos) > 1 and jitters:
-        sys.stdout.write(f"{len(jitters)} photos: jitter median {np.median(jitters):.3f}, "
-                         f"max {max(jitters):.3f} px RMS\n")
+    catalog = Catalog.default()
+    ids = [entry.id for entry in catalog.list()] if args.garment == ["all"] else args.garment
+    garments = [catalog.load(garment_id) for garment_id in ids]  # unknown ids fail before the long runs
+    summaries = []
+    for garment in garments:
+        jitters = []
+        for number, path in enumerate(photos, 1):
+            log.info("%s: photo %d of %d: %s", garment.id, number, len(photos), path.name)
+            figures = stability_of(read_image(path), garment, args.frames)
+            if figures is None:
+                if len(photos) == 1:
+                    raise LiveFitError(f"{path}: no person tracked, nothing to measure")
+                sys.stdout.write(f"{path.name} + {garment.id}: no person tracked\n")
+                continue
+            jitters.append(figures.jitter_px)
+            sys.stdout.write(f"{path.name} + {garment.id}: {figures.frames} frames after {SETTLING_FRAMES} settling, "
+                             f"control-point jitter {figures.jitter_px:.3f} px RMS, mean |frame difference| inside "
+                             f"the garment {figures.flicker:.2f} grey levels (sensor noise alone: σ {NOISE_SIGMA})\n")
+        if len(photos) > 1 and jitters:
+            summaries.append(f"{garment.id}: {len(jitters)} photos, jitter median {np.median(jitters):.3f}, "
+                             f"max {max(jitters):.3f} px RMS")
+            sys.stdout.write(summaries[-1] + "\n")
+    if len(summaries) > 1:
+        sys.stdout.write("all garments:\n" + "".join(f"  {line}\n" for line in summaries))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -105,3 +107,18 @@ def test_a_still_person_with_arms_beside_the_body_wears_a_still_garment(shared_d
     figures = stability_of(image, Catalog.default().load("breton-long"), frames=90)
     assert figures is not None and figures.frames == 60
     assert figures.jitter_px <= 0.5, figures
+
+
+def test_stability_runs_each_garment_asked_for_and_names_an_unknown_one_first(tmp_path, capsys) -> None:
+    from app.cli import main
+
+    photo = Path(__file__).resolve().parents[2] / "assets" / "demo" / "astronaut.png"
+    # An unknown id fails at once, before minutes of runs with the others.
+    assert main(["evaluate", "stability", "--source", str(photo), "--garment", "tee-navy", "no-such-top"]) != 0
+    captured = capsys.readouterr()
+    assert "no-such-top" in captured.err and "jitter" not in captured.out
+    assert main(["evaluate", "stability", "--source", str(photo), "--garment", "tee-navy", "tank-sage",
+                 "--frames", "40"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "jitter" in line]
+    assert [line.split(":")[0] for line in lines] == ["astronaut.png + tee-navy", "astronaut.png + tank-sage"]
+    assert all(float(line.split("jitter ")[1].split()[0]) < 2.0 for line in lines)
