@@ -82,7 +82,9 @@ def cover_gaps(merged: np.ndarray, sleeve_region: np.ndarray, texture_alpha: np.
         x, y, w, h = cv2.boundingRect(skin)  # the arms' part of the box only
         if w and h:
             window = (slice(y, y + h), slice(x, x + w))
-            drawn_on = cv2.compare(merged[window][..., 0], 0, cv2.CMP_GE)  # 255 where the map samples the garment
+            # 255 where the map samples the garment. (numpy's comparison: OpenCV's with a scalar
+            # raises on a 1×1 array, a single pixel of skin in the box, as it takes it for a scalar.)
+            drawn_on = (merged[window][..., 0] >= 0).astype(np.uint8) * np.uint8(255)
             cv2.max(sleeve_region[window], cv2.bitwise_and(skin[window], drawn_on), dst=sleeve_region[window])
     half_h, half_w = height // 2, width // 2
     if half_h == 0 or half_w == 0:

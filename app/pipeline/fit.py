@@ -22,6 +22,7 @@ import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
+from app.pipeline.arms import SKIN_LABELS
 from app.pipeline.arms import arm_half_widths, seen
 from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
@@ -32,6 +33,7 @@ from models.pose import Person
 SHOULDER_OUT = 0.8  # body shoulder seam: outward from the joint, × the upper arm's half-thickness
 SHOULDER_UP = 0.05  # and up, × shoulder width
 COVER_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT)
+MIN_TELLING = 3  # of the 9 points along an arm segment: fewer on its cloth or skin leave it untold
 MAX_WIDEN = 1.5  # the most a side may move out from the garment's own width, × that half-width
 MIN_NARROW = 0.85  # the most it may move in
 TORSO_ARM_CORE = 0.12  # × shoulder width: the arm core the torso's side search stops at
@@ -127,11 +129,16 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
     points = np.linspace(person.landmarks[segments[:, 0]], person.landmarks[segments[:, 1]], 12, axis=1)[:, 2:-1]
     x, y = points[..., 0].astype(int), points[..., 1].astype(int)  # truncated: only points inside count
     inside = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
-    cloth = np.zeros(inside.shape, bool)
-    cloth[inside] = _lut(COVER_LABELS)[labels[y[inside], x[inside]]]
-    shares = np.where(inside.any(1), cloth.sum(1) / np.maximum(inside.sum(1), 1), 0.0)  # (4,)
+    on_bone = np.zeros(inside.shape, np.uint8)
+    on_bone[inside] = labels[y[inside], x[inside]]
+    cloth, bare = _lut(COVER_LABELS)[on_bone] & inside, _lut(SKIN_LABELS)[on_bone] & inside
+    # Only the top's cloth and bare arm tell: a forearm hanging beside the hips, its bone a few px
+    # off the thin sleeve, lies on the trousers, and counted as bare it made a long-sleeved top
+    # "short" in some frames (VITON-HD 00006 beside white jeans): the garment's fit jumped.
+    told = (cloth | bare).sum(1)
+    shares = np.where(told >= MIN_TELLING, cloth.sum(1) / np.maximum(told, 1), np.nan)  # (4,) nan: untold
     # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
-    forearm, upper = float(shares[:2].min()), float(shares[2:].min())
+    forearm, upper = (float(np.nanmin(pair)) if not np.isnan(pair).all() else 0.0 for pair in (shares[:2], shares[2:]))
     if forearm > 0.5:
         return SleeveKind.LONG
     return SleeveKind.SHORT if upper > 0.5 else SleeveKind.NONE
@@ -375,8 +382,11 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
 
     The top's length is measured in columns across the hem, not only down the middle: a top that
     is longer elsewhere (a waistcoat's points, a curved shirt tail) showed below a garment
-    lengthened to its middle. The hem stays straight, lengthened to the longest column. The
-    columns stop at the arms, so a sleeve hanging in front of the hip is not taken for the top."""
+    lengthened to its middle. The hem stays straight, lengthened to the second-longest column: a
+    top's hem is long on both sides (a waistcoat's two points) or across, while one column alone
+    running long is a sleeve hanging beside the hip that the arm's capsule missed in that frame
+    (VITON-HD 00006: the hem jumped by 60 px from frame to frame). The columns stop at the arms,
+    so a sleeve hanging in front of the hip is not taken for the top."""
     side_dir, up = axes
     width = person.shoulder_width
     margin = COVER_MARGIN * width
@@ -389,7 +399,7 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     origins = np.array([hem_centre + side_dir * half_width * f + up * start for f in HEM_COLUMNS], np.float64)
     reaches = _extents_along(labels, _arm_capsules(person, widths), origins, np.repeat(-up[None], len(origins), 0),
                              np.full(len(origins), start + limit + margin), COVER_LABELS)
-    extra = min(max(0.0, float(reaches.max()) + margin - start), limit)
+    extra = min(max(0.0, float(np.sort(reaches)[-2]) + margin - start), limit)
     for name in list(target):
         if name.startswith("hem_"):
             target[name] = target[name] - up * extra

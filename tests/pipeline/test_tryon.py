@@ -838,3 +838,53 @@ def test_masks_made_beside_give_the_same_picture(drawn_person, drawn_garment) ->
     finally:
         beside.close()
     assert not any(t.name.startswith("render-masks") and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_long_sleeve_whose_bone_lies_on_the_trousers_is_still_read_as_long(drawn_person) -> None:
+    # A forearm hanging beside the hips: the pose's bone runs a few px off the thin sleeve, over
+    # the trousers. Trousers are neither sleeve nor bare arm; counted as bare, they made a
+    # long-sleeved top "short" in some frames and the garment's fit jumped (VITON-HD 00006).
+    from app.pipeline.fit import worn_sleeve_kind
+
+    _, perception = drawn_person(bare_arms=False)
+    person, labels = perception.pose.primary, perception.parse.labels.copy()
+    assert worn_sleeve_kind(person, labels) is SleeveKind.LONG
+    elbow, wrist = person.landmarks[B.LEFT_ELBOW], person.landmarks[B.LEFT_WRIST]
+    lower_half = np.zeros(labels.shape, np.uint8)
+    cv2.line(lower_half, tuple(np.int32((elbow + wrist) / 2)), tuple(np.int32(wrist)), 1, 9)
+    labels[lower_half > 0] = Label.PANTS
+    assert worn_sleeve_kind(person, labels) is SleeveKind.LONG
+    labels[lower_half > 0] = Label.LEFT_ARM  # the same half bare: a sleeve ending mid-forearm
+    assert worn_sleeve_kind(person, labels) is SleeveKind.SHORT
+
+
+def test_one_column_of_the_old_top_running_long_does_not_lengthen_the_hem(drawn_person, drawn_garment) -> None:
+    # A sleeve hanging beside the hip that the arm's capsule misses in one frame is a strip of the
+    # top's colour below its hem in one column only; the hem jumped 60 px with it (VITON-HD 00006).
+    # A top longer on both sides (a waistcoat's points) still lengthens the garment.
+    frame, perception = drawn_person(bare_arms=False)
+    garment = drawn_garment(SleeveKind.LONG)
+    person, labels = perception.pose.primary, perception.parse.labels
+    hem_index = fit_garment(garment, person, labels).names.index("hem_center")
+    plain = fit_garment(garment, person, labels).body_points[hem_index]  # at the top's hem, y ≈ 400
+    one_side, both_sides = labels.copy(), labels.copy()
+    one_side[400:450, 272:286] = Label.UPPER_CLOTHES  # under the outer hem columns (x ≈ 278, 362)
+    both_sides[400:450, 272:286] = both_sides[400:450, 354:368] = Label.UPPER_CLOTHES
+    assert abs(fit_garment(garment, person, one_side).body_points[hem_index][1] - plain[1]) < 2
+    assert fit_garment(garment, person, both_sides).body_points[hem_index][1] > plain[1] + 20
+
+
+def test_cover_gaps_takes_a_single_pixel_of_skin_to_cover() -> None:
+    # A bare arm reduced to one pixel inside the box: OpenCV took the 1×1 window for a scalar and
+    # raised, stopping a 300-frame evaluation (VITON-HD 00121 under a v-neck tee).
+    from app.pipeline.cover import cover_gaps
+
+    texture_alpha = np.full((100, 100), 255, np.uint8)
+    merged = np.full((60, 80, 2), -1.0, np.float32)
+    merged[:, :40] = 10.0  # garment on the left half
+    labels = np.full((60, 80), Label.UPPER_CLOTHES, np.uint8)
+    skin = np.zeros((60, 80), np.uint8)
+    skin[30, 20] = 255  # under the garment: marked as sleeve, drawn over the arm
+    sleeve_region = np.zeros((60, 80), np.uint8)
+    cover_gaps(merged, sleeve_region, texture_alpha, labels, reach=12, skin=skin)
+    assert sleeve_region[30, 20] == 255
