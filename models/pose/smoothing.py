@@ -56,3 +56,9 @@ class OneEuroFilter:
         smoothed_speed = self._derivative(speed, _alpha(self.derivate_cutoff, rate))
         cutoff = self.min_cutoff + self.beta * np.abs(smoothed_speed)
         return self._value(sample, _alpha(cutoff, rate))
+
+    def pull(self, target: np.ndarray, share: float) -> None:
+        """Move the filtered value `share` (0..1) of the way to `target`, an outside anchor (the
+        next sample is then filtered from there)."""
+        if self._value.value is not None:
+            self._value.value = self._value.value + share * (target - self._value.value)
