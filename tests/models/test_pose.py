@@ -38,6 +38,16 @@ def canvas(person_bgr: np.ndarray, x: int, y: int, size: tuple[int, int] = (960,
     return frame
 
 
+def on_720p_canvas(path) -> np.ndarray:
+    """(720, 1280, 3) BGR: the photo at `path` scaled to 720 rows, centred on a grey frame."""
+    photo = cv2.imread(str(path))
+    photo = cv2.resize(photo, None, fx=720 / photo.shape[0], fy=720 / photo.shape[0], interpolation=cv2.INTER_AREA)
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    left = (1280 - photo.shape[1]) // 2
+    frame[:, left:left + photo.shape[1]] = photo
+    return frame
+
+
 def test_keypoints_land_on_the_astronaut(still: PoseEstimator, astronaut_bgr: np.ndarray) -> None:
     person = still.process(rgb(astronaut_bgr)).primary
     assert person is not None and person.score > 0.9
@@ -130,11 +140,7 @@ def test_a_found_person_is_tracked_from_where_tracking_comes_to_rest(shared_data
     # Tracking's ROI follows the landmarks through a slow filter; started from the detector's box
     # it crept for seconds to where it rests, and the hips, the mask and the garment crept along
     # (28 px at 720p for this photo). Started from where it rests, the first frame is in place.
-    photo = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "05997_00.jpg"))
-    photo = cv2.resize(photo, None, fx=720 / photo.shape[0], fy=720 / photo.shape[0], interpolation=cv2.INTER_AREA)
-    frame = np.full((720, 1280, 3), 128, np.uint8)
-    left = (1280 - photo.shape[1]) // 2
-    frame[:, left:left + photo.shape[1]] = photo
+    frame = on_720p_canvas(shared_data / "people" / "vitonhd" / "image" / "05997_00.jpg")
     tracker = PoseEstimator(device="cpu")
     people = [tracker.process(rgb(frame), i / 30).primary for i in range(45)]
     for joint in (B.LEFT_HIP, B.RIGHT_HIP, B.LEFT_SHOULDER, B.RIGHT_SHOULDER):
@@ -149,11 +155,7 @@ def test_the_once_a_second_check_leaves_a_well_tracked_person_s_roi_alone(shared
     # jumped to the box and back.
     from models.pose.estimator import REDETECT_EVERY
 
-    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / photo))
-    image = cv2.resize(image, None, fx=720 / image.shape[0], fy=720 / image.shape[0], interpolation=cv2.INTER_AREA)
-    frame = np.full((720, 1280, 3), 128, np.uint8)
-    left = (1280 - image.shape[1]) // 2
-    frame[:, left:left + image.shape[1]] = image
+    frame = on_720p_canvas(shared_data / "people" / "vitonhd" / "image" / photo)
     tracker = PoseEstimator(device="cpu")
     rois = [tracker.process(rgb(frame), i / 30).primary.roi for i in range(2 * REDETECT_EVERY + 5)]
     for before, after in zip(rois, rois[1:]):
