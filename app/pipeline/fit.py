@@ -22,8 +22,7 @@ import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
-from app.pipeline.arms import SKIN_LABELS
-from app.pipeline.arms import arm_half_widths, seen
+from app.pipeline.arms import SKIN_LABELS, arm_half_widths, seen
 from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
