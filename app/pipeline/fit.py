@@ -136,8 +136,9 @@ def worn_sleeve_kind(person: Person, labels: np.ndarray | None) -> SleeveKind:
     # "short" in some frames (VITON-HD 00006 beside white jeans): the garment's fit jumped.
     told = (cloth | bare).sum(1)
     shares = np.where(told >= MIN_TELLING, cloth.sum(1) / np.maximum(told, 1), np.nan)  # (4,) nan: untold
-    # Sleeves come in pairs: the barer arm decides (the other may just hang against the top).
-    forearm, upper = (float(np.nanmin(pair)) if not np.isnan(pair).all() else 0.0 for pair in (shares[:2], shares[2:]))
+    # Sleeves come in pairs: the barer arm decides (the other may just hang against the top); an
+    # untold arm leaves it to the other (fmin skips NaN), two untold count as bare.
+    forearm, upper = np.nan_to_num(np.fmin(shares[[0, 2]], shares[[1, 3]]), nan=0.0)
     if forearm > 0.5:
         return SleeveKind.LONG
     return SleeveKind.SHORT if upper > 0.5 else SleeveKind.NONE

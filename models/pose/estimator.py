@@ -211,9 +211,7 @@ class PoseEstimator:
             self._since_detection += 1
             if corrected_from is not None and output.present:
                 # Tracking starts afresh from the corrected ROI, at rest (as a found person does).
-                output = self._settled(frame_rgb, output)
-                self._bias = _roi_bias(corrected_from, _bounded_roi(output.next_roi(), output.points))
-                self._reset_filters()
+                output = self._start_at_rest(frame_rgb, output, corrected_from)
         if output is None or not output.present:
             detector_ran = True
             output = self._acquire(frame_rgb, time_s)
@@ -245,13 +243,19 @@ class PoseEstimator:
             chosen = detections[best]
         else:
             chosen = max(detections, key=lambda d: _policy_score(d, width, height))
-        output = self.landmarker(frame_rgb, chosen.roi())
+        detected = chosen.roi()
+        output = self.landmarker(frame_rgb, detected)
         if not output.present:
             return None
-        output = self._settled(frame_rgb, output)
-        self._bias = _roi_bias(chosen.roi(), _bounded_roi(output.next_roi(), output.points))
-        self._reset_filters()
         self._since_detection = 0
+        return self._start_at_rest(frame_rgb, output, detected)
+
+    def _start_at_rest(self, frame_rgb: np.ndarray, output: LandmarkOutput, detected: RotatedRect) -> LandmarkOutput:
+        """Tracking (re)started from the landmarks of the `detected` ROI: settled (`_settled`),
+        where it rests relative to the detector's box remembered (`_correct`), filters fresh."""
+        output = self._settled(frame_rgb, output)
+        self._bias = _roi_bias(detected, _bounded_roi(output.next_roi(), output.points))
+        self._reset_filters()
         return output
 
     def _correct(self, detections: list[Detection]) -> RotatedRect | None:
