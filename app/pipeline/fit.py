@@ -168,6 +168,13 @@ def _first_run(mask: np.ndarray, length: int) -> np.ndarray:
     return np.where(runs.any(1), np.argmax(runs, 1), mask.shape[1])
 
 
+def _last_other(mask: np.ndarray) -> np.ndarray:
+    """(R, S) int: for each step of an (R, S) bool mask, the last step at or before it where the
+    mask is False (0 where there is none)."""
+    steps = np.where(mask, 0, np.arange(mask.shape[1])[None])
+    return np.maximum.accumulate(steps, 1)
+
+
 def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.ndarray, directions: np.ndarray,
                    reaches: np.ndarray, wanted: tuple[int, ...], past_exclusion: float = 0.0,
                    stop_gap: int = 0) -> np.ndarray:
@@ -178,7 +185,8 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     The search stops where `exclude` (an arm) begins; if the body runs right up to it, the
     result reaches `past_exclusion` further, under the arm, so no gap opens between the torso
     and the sleeve drawn over that arm. `stop_gap` > 0: it also stops at the first `stop_gap`
-    background pixels in a row (the body's edge: what lies beyond is not this body), it ends at the
+    background pixels in a row past the body's first run of 2 × `stop_gap` (the body's edge: what
+    lies beyond is not this body), it ends at the
     last run of `wanted` pixels at least 2 × `stop_gap` long, and the body runs on under any arm
     reached before such a gap; otherwise it ends at the last `wanted` pixel, and runs on only under
     an arm that one lies within 3 steps of.
@@ -186,7 +194,17 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     steps, x, y, inside, on_ray = labels_on_rays(labels, origins, directions, reaches)
     hit = _lut(wanted)[on_ray] & inside
     if stop_gap > 0:
-        edge = _first_run((on_ray == Label.BACKGROUND) & inside, stop_gap)
+        # Background counts as the body's edge only past the body's first long run: a hole in the
+        # parse near the ray's start (between the legs at the hem, a few pixels for a frame or
+        # two) narrowed the hem to its floor in single frames, a 29-px jump (VITON-HD 00121).
+        entered = _first_run(hit, 2 * stop_gap)
+        entered = np.where(entered < len(steps), entered, 0)
+        background = (on_ray == Label.BACKGROUND) & inside
+        # Nor does background right after something else (an arm beside the body): a sliver
+        # between two runs of an arm hanging close, there in some frames and not in others,
+        # flipped a flank by 28 px (VITON-HD 05997).
+        after_body = _lut(wanted)[on_ray[np.arange(len(on_ray))[:, None], _last_other(background)]]
+        edge = _first_run(background & after_body & (steps[None] >= entered[:, None]), stop_gap)
         inside &= steps[None] < edge[:, None]
         hit &= inside
     first = np.full(len(origins), len(steps))  # (R,) the first step inside an excluded region
