@@ -62,6 +62,11 @@ MAX_PLAY_LEVER = 2.0
 # arm touching the side or not); a body's real width changes by more than this when it moves.
 OFFSET_PLAY = 3.0
 PARSED_OFFSET = 0.5  # px: a control point the parse moves further than this is held as a whole (see render)
+# Frames after the garment is first drawn on a person that its points follow the smoothed fit with
+# no backlash: the first frames' readings are not yet settled (the arms' measured widths converge
+# over them, and the parse's edges with the pose), and held from the first frame, a hem stayed
+# 3 px high until a later flip of the old top's edge pushed it down, mid-video (VITON-HD 00034).
+SETTLE_FRAMES = 10
 WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses, cuff and sleeve ends
 
 
@@ -160,6 +165,7 @@ class TryOnRenderer:
         self._cuff_reaches: dict[str, float] | None = None
         self._ends: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
+        self._drawn_frames = 0  # frames drawn since the filters last started
         self._side_on = False
 
     @property
@@ -203,11 +209,13 @@ class TryOnRenderer:
             self._filter.reset()
             self._offset_filter.reset()
             self._shape = vector.shape
+            self._drawn_frames = 0
         scale = float(np.ptp(fit.body_points, 0).mean())
         offsets = (fit.body_points - fit.placed_points).astype(np.float64)
         smoothed = self._filter(vector, timestamp_s, scale)
         offsets = self._offset_filter(offsets, timestamp_s, scale)
-        if self._held is not None and self._held[0].shape == smoothed.shape:
+        self._drawn_frames += 1
+        if self._held is not None and self._held[0].shape == smoothed.shape and self._drawn_frames > SETTLE_FRAMES:
             smoothed, offsets = self._backlash(fit, person, smoothed, offsets)
         self._held = (smoothed, offsets)
         fit = _with_vector(fit, smoothed, offsets)
@@ -279,6 +287,7 @@ class TryOnRenderer:
         if self._last is None or self._missing > FADE_FRAMES:
             self._filter.reset()
             self._offset_filter.reset()
+            self._drawn_frames = 0
             return RenderResult(frame_bgr, None, timings)
         fit, perception = self._last
         opacity = 1.0 - self._missing / (FADE_FRAMES + 1)

@@ -218,6 +218,22 @@ def test_still_person_gives_a_still_garment(drawn_person, drawn_garment) -> None
     assert all(np.array_equal(outputs[1], o) for o in outputs[2:])
 
 
+def test_the_first_frames_reading_is_not_held_once_the_parse_settles(drawn_person, drawn_garment) -> None:
+    # The first frames' readings are not settled yet; the backlash that keeps a still garment
+    # still must not freeze one of them: a hem held 3 px high from the first frame stayed there
+    # until a later flip pushed it down, mid-video (VITON-HD 00034).
+    frame, perception = drawn_person()
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    first = perception.parse.labels.copy()
+    first[400:404][first[400:404] == Label.PANTS] = Label.UPPER_CLOTHES  # the old top read 4 px longer
+    early = replace(perception, parse=replace(perception.parse, labels=first))
+    hem = renderer.render(frame, early, 0.0).fit.names.index("hem_center")
+    drawn = [renderer.render(frame, perception, i / 30).fit.body_points[hem, 1] for i in range(1, 31)]
+    settled = fit_garment(renderer.garment, perception.pose.primary, perception.parse.labels,
+                          SleeveKind.NONE).body_points[hem, 1]
+    assert abs(drawn[-1] - settled) <= 1.0, (drawn[0], drawn[-1], settled)
+
+
 def test_landmark_noise_is_damped_in_the_garment(drawn_person, drawn_garment) -> None:
     frame, perception = drawn_person()
     renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
