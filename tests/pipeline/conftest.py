@@ -6,6 +6,8 @@ the torso, arms, face and hair are flat-coloured regions with matching labels an
 
 from __future__ import annotations
 
+import os
+
 import cv2
 import numpy as np
 import pytest
@@ -139,3 +141,10 @@ def drawn_person():
 def drawn_garment():
     """Function (SleeveKind, left_colour, right_colour, body_colour) → Garment."""
     return _drawn_garment
+
+
+@pytest.fixture(scope="session")
+def graph_device() -> str:
+    """The provider the compositor graph's tests run it on: the CPU (everywhere, CI included), or
+    `LIVEFIT_TEST_DEVICE=cuda` on a GPU machine, where the same tests then check CUDA's picture."""
+    return os.environ.get("LIVEFIT_TEST_DEVICE", "cpu")

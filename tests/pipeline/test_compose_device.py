@@ -1,4 +1,5 @@
-"""The device compositor graph (run on the CPU provider) draws the same picture as the CPU compositor."""
+"""The device compositor graph (run on the CPU provider, or on CUDA with LIVEFIT_TEST_DEVICE=cuda) draws the
+same picture as the CPU compositor."""
 
 from __future__ import annotations
 
@@ -110,8 +111,8 @@ def scene() -> Scene:
 
 
 @pytest.fixture(scope="module")
-def compositor() -> Iterator[DeviceCompositor]:
-    with DeviceCompositor("cpu") as device_compositor:
+def compositor(graph_device: str) -> Iterator[DeviceCompositor]:
+    with DeviceCompositor(graph_device) as device_compositor:
         yield device_compositor
 
 

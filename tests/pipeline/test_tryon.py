@@ -339,13 +339,13 @@ def test_every_sleeve_kind_renders(drawn_person, drawn_garment, sleeves: SleeveK
     assert kept(frame, out)[nose[1], nose[0]]
 
 
-def test_device_graph_renders_the_same_picture_as_the_cpu_path(drawn_person, drawn_garment) -> None:
+def test_device_graph_renders_the_same_picture_as_the_cpu_path(drawn_person, drawn_garment, graph_device) -> None:
     from app.pipeline.compose_device import DeviceCompositor
 
     frame, perception = drawn_person(arm_across=True)
     garment = drawn_garment(SleeveKind.LONG)
     cpu = TryOnRenderer(garment).render(frame, perception).image
-    with DeviceCompositor("cpu") as graph:  # the GPU path's graph, run on the CPU provider
+    with DeviceCompositor(graph_device) as graph:  # the GPU path's graph, on the CPU provider unless asked
         device = TryOnRenderer(garment, graph).render(frame, perception).image
     difference = np.abs(cpu.astype(int) - device.astype(int))
     assert difference.mean() < 0.5 and np.percentile(difference, 99.9) <= 6
