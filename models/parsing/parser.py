@@ -5,7 +5,8 @@ How each class is obtained (also in the README):
   person) and each tracked person's own segmentation from the pose model (ROI-aligned, sharper);
   each person pixel belongs to the tracked person whose skeleton is nearest;
 - face (13): the face mesh's outline, the mesh run on a ROI from the pose's face points;
-- hair (2): person pixels in a head-sized disc around the face that are not face;
+- hair (2): person pixels in a head-sized disc around the face that are not face, and the hair's
+  ends below it: pieces of "top" above the shoulders that touch that hair but no top below them;
 - arms (14/15), legs (16/17): person pixels inside capsules along the limb bones that match a skin
   colour model fitted to the face; the same capsules' non-skin pixels are sleeves (5) / trousers (9);
 - hands are part of the arms (CIHP has no hand class);
@@ -181,6 +182,25 @@ def _looks_like(colours: np.ndarray, models: tuple[ColourModel | None, ...]) -> 
         near = _summed_lookup(colours, _distance_tables(model)) < CLOTHING_MATCH
         matches = near if matches is None else matches | near
     return matches
+
+
+def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the hair's ends below the head's disc, which the top has claimed so far: pieces
+    of the top lying wholly above the shoulders that touch the disc's hair. A top's own parts
+    there (a collar, a hood, a strap) run on down into it, and so do a neighbour's clothes; the
+    ends of shoulder-length hair, over bare shoulders, do not. Read as the top, they had the new
+    garment raised into the hair and painted over it (VITON-HD 05997, with every garment).
+    out (h, w) uint8 labels so far (the disc's hair included), above_shoulders (h, w) bool."""
+    top = (out == Label.UPPER_CLOTHES).astype(np.uint8)
+    count, pieces = cv2.connectedComponents(top, connectivity=8)
+    if count <= 1:
+        return np.zeros(out.shape, bool)
+    hair = out == Label.HAIR
+    touching = np.zeros(count, bool)
+    touching[pieces[cv2.dilate(hair.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)]] = True
+    touching[pieces[top.astype(bool) & ~above_shoulders]] = False  # the piece runs on below the shoulders
+    touching[0] = False  # not the top
+    return touching[pieces]
 
 
 def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> None:
@@ -457,6 +477,8 @@ class HumanParser:
             cv2.circle(head, tuple(np.round(centre).astype(int)), max(1, int(HEAD_RADIUS * face_height)), 1, -1)
             above_chin = _half_plane(shape, chin_line, axis)
             out[head.astype(bool) & mine & above_chin & ~face_mask.astype(bool)] = Label.HAIR
+            shoulders = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
+            out[_hair_ends(out, _half_plane(shape, shoulders, axis))] = Label.HAIR
             out[face_mask.astype(bool)] = Label.FACE
 
         region = labels[y0:y1, x0:x1]
