@@ -185,11 +185,11 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
     The search stops where `exclude` (an arm) begins; if the body runs right up to it, the
     result reaches `past_exclusion` further, under the arm, so no gap opens between the torso
     and the sleeve drawn over that arm. `stop_gap` > 0: it also stops at the first `stop_gap`
-    background pixels in a row past the body's first run of 2 × `stop_gap` (the body's edge: what
-    lies beyond is not this body), it ends at the
-    last run of `wanted` pixels at least 2 × `stop_gap` long, and the body runs on under any arm
-    reached before such a gap; otherwise it ends at the last `wanted` pixel, and runs on only under
-    an arm that one lies within 3 steps of.
+    background pixels in a row that follow the body, past its first run of 2 × `stop_gap` (the
+    body's edge: what lies beyond is not this body), it ends at the last run of `wanted` pixels at
+    least 2 × `stop_gap` long, and the body runs on under any arm reached before such a gap;
+    otherwise it ends at the last `wanted` pixel, and runs on only under an arm that one lies
+    within 3 steps of.
     """
     steps, x, y, inside, on_ray = labels_on_rays(labels, origins, directions, reaches)
     hit = _lut(wanted)[on_ray] & inside
