@@ -191,16 +191,24 @@ def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
     ends of shoulder-length hair, over bare shoulders, do not. Read as the top, they had the new
     garment raised into the hair and painted over it (VITON-HD 05997, with every garment).
     out (h, w) uint8 labels so far (the disc's hair included), above_shoulders (h, w) bool."""
-    top = (out == Label.UPPER_CLOTHES).astype(np.uint8)
+    ends = np.zeros(out.shape, bool)
+    rows = np.flatnonzero(above_shoulders.any(1))
+    if not len(rows):
+        return ends
+    # Only down to the first row wholly below the shoulders (a piece that runs on below reaches
+    # it): for someone upright, a third of the territory (~0.3 ms a frame saved on 2 cores).
+    band = slice(0, min(len(out), int(rows[-1]) + 2))
+    top = (out[band] == Label.UPPER_CLOTHES).astype(np.uint8)
     count, pieces = cv2.connectedComponents(top, connectivity=8)
     if count <= 1:
-        return np.zeros(out.shape, bool)
-    hair = out == Label.HAIR
+        return ends
+    hair = (out[band] == Label.HAIR).astype(np.uint8)
     touching = np.zeros(count, bool)
-    touching[pieces[cv2.dilate(hair.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)]] = True
-    touching[pieces[top.astype(bool) & ~above_shoulders]] = False  # the piece runs on below the shoulders
+    touching[pieces[cv2.dilate(hair, np.ones((3, 3), np.uint8)).astype(bool)]] = True
+    touching[pieces[top.astype(bool) & ~above_shoulders[band]]] = False  # the piece runs on below the shoulders
     touching[0] = False  # not the top
-    return touching[pieces]
+    ends[band] = touching[pieces]
+    return ends
 
 
 def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> None:
