@@ -85,6 +85,25 @@ def test_the_ends_of_shoulder_length_hair_are_hair_not_the_top(still_parse, shar
     assert (parse.labels[400:450, 300:500] == Label.UPPER_CLOTHES).mean() > 0.8
 
 
+def test_only_pieces_of_the_top_that_stay_above_the_shoulders_and_touch_the_hair_become_hair() -> None:
+    # The rule itself, on a drawn label map (the photo test above needs ../shared/data): hair in
+    # a disc, the shoulder line at y = 120 (above it: rows < 120).
+    from models.parsing.parser import _hair_ends
+
+    out = np.zeros((200, 200), np.uint8)
+    cv2.circle(out, (100, 50), 35, int(Label.HAIR), -1)
+    out[120:] = Label.UPPER_CLOTHES  # the top, below the shoulders
+    out[72:110, 60:75] = Label.UPPER_CLOTHES  # the ends of the hair, read as the top: touching the hair
+    out[78:120, 118:128] = Label.UPPER_CLOTHES  # a collar: touches the hair and runs on down into the top
+    out[95:110, 170:190] = Label.UPPER_CLOTHES  # someone else's sleeve: touches no hair
+    above = np.zeros(out.shape, bool)
+    above[:120] = True
+    ends = _hair_ends(out, above)
+    assert ends[72:110, 60:75].all()
+    assert not ends[78:120, 118:128].any() and not ends[95:110, 170:190].any() and not ends[120:].any()
+    assert not _hair_ends(out, np.zeros(out.shape, bool)).any()  # no shoulders seen above: nothing
+
+
 def test_a_pink_tops_shaded_flank_is_not_arm(still_parse, shared_data) -> None:
     # VITON-HD 00034: between her left arm and her body the sleeveless pink blouse is in shade, and
     # its chroma passes the skin model fitted to her face. Nearer the blouse's chroma than the
