@@ -192,22 +192,26 @@ def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
     garment raised into the hair and painted over it (VITON-HD 05997, with every garment).
     out (h, w) uint8 labels so far (the disc's hair included), above_shoulders (h, w) bool."""
     ends = np.zeros(out.shape, bool)
-    rows = np.flatnonzero(above_shoulders.any(1))
-    if not len(rows):
+    _, first_row, _, rows = cv2.boundingRect(above_shoulders.view(np.uint8))
+    if rows == 0:
         return ends
+    last_row = first_row + rows  # rows [first_row, last_row) hold the region above the shoulders
     # Only down to the first row wholly below the shoulders (a piece that runs on below reaches
-    # it): for someone upright, a third of the territory (~0.3 ms a frame saved on 2 cores).
-    band = slice(0, min(len(out), int(rows[-1]) + 2))
-    top = (out[band] == Label.UPPER_CLOTHES).astype(np.uint8)
+    # it): for someone upright, a third of the territory. 8-bit masks from OpenCV throughout: the
+    # step costs ~0.1 ms a frame on 2 cores.
+    band = slice(0, min(len(out), last_row + 1))
+    labels = out[band]
+    top = cv2.inRange(labels, int(Label.UPPER_CLOTHES), int(Label.UPPER_CLOTHES))  # (h', w) 255 where the top is
     count, pieces = cv2.connectedComponents(top, connectivity=8)
     if count <= 1:
         return ends
-    hair = (out[band] == Label.HAIR).astype(np.uint8)
+    near_hair = cv2.dilate(cv2.inRange(labels, int(Label.HAIR), int(Label.HAIR)), np.ones((3, 3), np.uint8))
     touching = np.zeros(count, bool)
-    touching[pieces[cv2.dilate(hair, np.ones((3, 3), np.uint8)).astype(bool)]] = True
-    touching[pieces[top.astype(bool) & ~above_shoulders[band]]] = False  # the piece runs on below the shoulders
+    touching[pieces[near_hair > 0]] = True
+    touching[pieces[(top > 0) & ~above_shoulders[band]]] = False  # the piece runs on below the shoulders
     touching[0] = False  # not the top
-    ends[band] = touching[pieces]
+    if touching.any():
+        ends[band] = touching[pieces]
     return ends
 
 
