@@ -203,7 +203,7 @@ def _extents_along(labels: np.ndarray, exclude: Capsules | None, origins: np.nda
         # Nor does background right after something else (an arm beside the body): a sliver
         # between two runs of an arm hanging close, there in some frames and not in others,
         # flipped a flank by 28 px (VITON-HD 05997).
-        after_body = _lut(wanted)[on_ray[np.arange(len(on_ray))[:, None], _last_other(background)]]
+        after_body = hit[np.arange(len(hit))[:, None], _last_other(background)]
         edge = _first_run(background & after_body & (steps[None] >= entered[:, None]), stop_gap)
         inside &= steps[None] < edge[:, None]
         hit &= inside

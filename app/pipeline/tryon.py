@@ -206,10 +206,8 @@ class TryOnRenderer:
                           self._sleeve_ends(person, perception))
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
-            self._filter.reset()
-            self._offset_filter.reset()
+            self._restart_smoothing()
             self._shape = vector.shape
-            self._drawn_frames = 0
         scale = float(np.ptp(fit.body_points, 0).mean())
         offsets = (fit.body_points - fit.placed_points).astype(np.float64)
         smoothed = self._filter(vector, timestamp_s, scale)
@@ -222,6 +220,12 @@ class TryOnRenderer:
         self._last, self._missing = (fit, perception), 0
         image = self._draw(frame_bgr, fit, perception, 1.0, timings, start)
         return RenderResult(image, fit, timings)
+
+    def _restart_smoothing(self) -> None:
+        """The fit's filters from scratch, and the settling frames counted again."""
+        self._filter.reset()
+        self._offset_filter.reset()
+        self._drawn_frames = 0
 
     def _backlash(self, fit: GarmentFit, person, smoothed: np.ndarray, offsets: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -285,9 +289,7 @@ class TryOnRenderer:
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1
         if self._last is None or self._missing > FADE_FRAMES:
-            self._filter.reset()
-            self._offset_filter.reset()
-            self._drawn_frames = 0
+            self._restart_smoothing()
             return RenderResult(frame_bgr, None, timings)
         fit, perception = self._last
         opacity = 1.0 - self._missing / (FADE_FRAMES + 1)
