@@ -3,7 +3,9 @@
 The pipeline is built inside the thread (loading the models takes a moment; the window is up
 meanwhile) and is only ever touched from it: garment changes from the GUI are stored under a
 lock and applied between frames, so a click never races a frame in progress. Each result goes
-to the GUI as a frozen `ViewFrame` through a queued signal.
+to the GUI as a frozen `ViewFrame` through a queued signal. A pipeline built `overlapped` runs
+through `OverlappedFrames`: this thread poses each frame while a worker of its own parses and
+renders the one before and sends its result; changes wait until that worker has delivered.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from app.garments.model import Garment
 from app.gui.frames import CapturedFrame, ViewFrame, freeze
 from app.gui.latest import LatestSlot
 from app.gui.threads import LoopThread
-from app.pipeline.frame import FramePipeline
+from app.pipeline.frame import FramePipeline, FrameResult
+from app.pipeline.overlap import OverlappedFrames
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,7 @@ class InferenceThread(LoopThread):
         self._reset_requested = False
         self._mirror_print: bool | None = None  # a change not yet handed to the pipeline
         self._last_failure_report = -FAILURE_REPORT_INTERVAL_S
+        self._device = ""  # the pipeline's device summary, once it is built
 
     def request_garment(self, garment_id: str | None) -> None:
         """Render with this catalog garment (None: none) from the next frame on."""
@@ -99,30 +103,39 @@ class InferenceThread(LoopThread):
             log.error("cannot start the pipeline: %s", error)
             self.errored.emit(str(error))
             return
+        self._device = pipeline.device_summary
+        overlapped = OverlappedFrames(pipeline, self._deliver, self._report_failure) if pipeline.overlapped else None
         try:
-            log.info("pipeline ready on %s", pipeline.device_summary)
+            log.info("pipeline ready on %s%s", pipeline.device_summary,
+                     ", each frame's pose beside the previous frame's render" if overlapped else "")
             self.ready.emit(pipeline.device_summary)
             epoch: int | None = None
             while not self.stopping:
-                self._apply_requests(pipeline)
+                self._apply_requests(pipeline, overlapped)
                 interval = self._slot.interval_s
                 frame = self._slot.take(TAKE_TIMEOUT_S, NEXT_FRAME_FRACTION * interval
                                         if interval and NEXT_FRAME_FRACTION is not None else None)
                 if frame is None or self.stopping:
                     continue
-                self._apply_requests(pipeline)
+                self._apply_requests(pipeline, overlapped)
                 if frame.epoch != epoch:
+                    if overlapped is not None:
+                        overlapped.drain()
                     pipeline.reset()
                     epoch = frame.epoch
-                self._process(pipeline, frame)
+                self._process(pipeline, overlapped, frame)
         finally:
+            if overlapped is not None:
+                overlapped.close()
             pipeline.close()
 
-    def _apply_requests(self, pipeline: FramePipeline) -> None:
+    def _apply_requests(self, pipeline: FramePipeline, overlapped: OverlappedFrames | None) -> None:
         with self._lock:
             request, self._pending = self._pending, None
             reset, self._reset_requested = self._reset_requested, False
             mirror_print, self._mirror_print = self._mirror_print, None
+        if overlapped is not None and (request is not None or reset or mirror_print is not None):
+            overlapped.drain()  # the renderer is the worker's until its frame is delivered
         if reset:
             pipeline.reset()
         if mirror_print is not None:
@@ -140,21 +153,30 @@ class InferenceThread(LoopThread):
         pipeline.set_garment(garment)
         self.garmentChanged.emit(garment.id if garment is not None else None)
 
-    def _process(self, pipeline: FramePipeline, frame: CapturedFrame) -> None:
+    def _process(self, pipeline: FramePipeline, overlapped: OverlappedFrames | None, frame: CapturedFrame) -> None:
         try:
+            if overlapped is not None:
+                overlapped.push(frame.image, frame.timestamp_s, frame)  # delivered by its worker
+                return
             result = pipeline.process(frame.image, frame.timestamp_s)
         except Exception as error:  # noqa: BLE001 (one bad frame must not end the mirror; reported below)
-            now = time.monotonic()
-            if now - self._last_failure_report >= FAILURE_REPORT_INTERVAL_S:
-                self._last_failure_report = now
-                log.exception("frame %d of %s could not be processed", frame.index, frame.source_label)
-                self.frameFailed.emit(f"a frame could not be processed: {error}")
+            self._report_failure(error, frame)
             return
+        self._deliver(result, frame)
+
+    def _report_failure(self, error: Exception, frame: CapturedFrame) -> None:
+        now = time.monotonic()
+        if now - self._last_failure_report >= FAILURE_REPORT_INTERVAL_S:
+            self._last_failure_report = now
+            log.error("frame %d of %s could not be processed", frame.index, frame.source_label, exc_info=error)
+            self.frameFailed.emit(f"a frame could not be processed: {error}")
+
+    def _deliver(self, result: FrameResult, frame: CapturedFrame) -> None:
         freeze(result.output)
         self.resultReady.emit(ViewFrame(
             result=result,
             frame=frame,
             processed_at=time.perf_counter(),
             dropped_total=self._slot.dropped,
-            device=pipeline.device_summary,
+            device=self._device,
         ))

@@ -39,7 +39,7 @@ def run_kiosk(launch: KioskLaunch) -> int:
             return open_source(spec, camera_size=camera_size)
 
         def make_pipeline(device: Device) -> FramePipeline:
-            return FramePipeline(device, live=True)
+            return FramePipeline(device, live=True, overlapped=True)
 
         session = KioskSession(open_spec, make_pipeline, worker_catalog.load)
         window = KioskWindow(session=session, catalog=catalog, config=config, pictures_dir=paths.pictures_dir(),

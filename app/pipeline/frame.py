@@ -1,11 +1,15 @@
 """`FramePipeline`: one call per camera frame — perception, then the try-on render.
 
 The object both front ends drive: the command line in a loop, the GUI from its worker thread.
-It owns no thread and knows nothing of Qt; results are immutable (`FrameResult`).
+It owns no thread and knows nothing of Qt; results are immutable (`FrameResult`). `process` is
+`finish(locate(...))`: the pose tracker alone serves `locate`, the parser and the renderer alone
+serve `finish`, so a mirror may run the two halves of neighbouring frames on two threads
+(`app.pipeline.overlap`).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -13,7 +17,7 @@ import numpy as np
 
 from app.garments.model import Garment
 from app.pipeline.compose_device import DeviceCompositor
-from app.pipeline.perception import Perception, PerceptionResult
+from app.pipeline.perception import Located, Perception, PerceptionResult
 from app.pipeline.tryon import TryOnRenderer
 from models.session import Device
 
@@ -32,17 +36,35 @@ class FrameResult:
         return self.output is not self.source
 
 
+@dataclass(frozen=True)
+class Begun:
+    """A frame between `FramePipeline.locate` and `FramePipeline.finish`."""
+
+    frame_bgr: np.ndarray  # (H, W, 3) uint8 BGR
+    timestamp_s: float | None
+    located: Located
+
+
 class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
-                 max_people: int = 1, live: bool = False):
-        """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception."""
+                 max_people: int = 1, live: bool = False, overlapped: bool = False):
+        """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
+        `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
+        (`OverlappedFrames`): the pose models then leave one core to the other thread, and the
+        renderer makes its masks on its own thread rather than on a third. Only on the CPU: on a
+        GPU the pose models replay CUDA graphs, whose capture another thread's kernels would break,
+        and no GPU session has measured it yet — `self.overlapped` says whether it was granted."""
+        if overlapped and static_image_mode:
+            raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
+        pose_threads = max(1, (os.cpu_count() or 1) - 1) if overlapped else None
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
-                                     live=live)
+                                     live=live, pose_threads=pose_threads)
+        self.overlapped = overlapped and self.perception.device_summary == "cpu"
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None
-        self.renderer = TryOnRenderer(garment, compositor, masks_beside=live)
+        self.renderer = TryOnRenderer(garment, compositor, masks_beside=live and not self.overlapped)
 
     @property
     def garment(self) -> Garment | None:
@@ -65,18 +87,28 @@ class FramePipeline:
         self.renderer.reset()
 
     def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> FrameResult:
+        return self.finish(self.locate(frame_bgr, timestamp_s))
+
+    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> Begun:
+        """The frame's pose: the first half of `process` (touches the pose tracker only)."""
+        return Begun(frame_bgr, timestamp_s, self.perception.locate(frame_bgr, timestamp_s))
+
+    def finish(self, begun: Begun) -> FrameResult:
+        """The frame's label map and render: the second half of `process` (touches the parser
+        and the renderer only). Frames must be finished in the order they were located."""
+        perception = self.perception.label(begun.located)
         start = time.perf_counter()
-        perception = self.perception.process(frame_bgr, timestamp_s)
         if self.static_image_mode:
             # Each still is a scene of its own: nothing of the last photo's fit (smoothing, the
             # wearer's sleeve length voted over frames, arm widths) may carry over to this one.
             self.renderer.reset()
-        rendered = self.renderer.render(frame_bgr, perception, timestamp_s or 0.0)
+        rendered = self.renderer.render(begun.frame_bgr, perception, begun.timestamp_s or 0.0)
         timings = {k: v for k, v in perception.timings_ms.items() if k != "total"}
         timings.update(rendered.timings_ms)
-        timings["total"] = (time.perf_counter() - start) * 1e3
+        # The frame's own work (on one thread or two), not the time it may have waited between.
+        timings["total"] = perception.timings_ms["total"] + (time.perf_counter() - start) * 1e3
         garment = self.renderer.garment
-        return FrameResult(frame_bgr, rendered.image, perception, garment.id if garment else None, timings)
+        return FrameResult(begun.frame_bgr, rendered.image, perception, garment.id if garment else None, timings)
 
     def close(self) -> None:
         self.perception.close()

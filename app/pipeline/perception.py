@@ -1,7 +1,9 @@
 """Perception for one frame: pose, then parsing, with per-stage timings.
 
 The one object both front ends (command line, GUI worker) call per frame. It converts the BGR
-frame to RGB once and hands both models the same array.
+frame to RGB once and hands both models the same array. `locate` (convert and pose) and `label`
+(the parse) are its two halves: the pose tracker and the parser keep separate state, so a mirror
+may locate frame N on one thread while another labels frame N−1 (see `app.pipeline.overlap`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ STREAM_WORK_SIZE = 352  # parse resolution for video: a live mirror needs speed 
 
 
 @dataclass(frozen=True)
+class Located:
+    """A frame after its first half of perception: converted and posed, not yet parsed."""
+
+    rgb: np.ndarray  # (H, W, 3) uint8 RGB: the frame as both models see it
+    pose: PoseResult
+    timings_ms: dict[str, float]  # "convert", "pose"
+
+
+@dataclass(frozen=True)
 class PerceptionResult:
     pose: PoseResult
     parse: ParseResult | None  # None when parsing is switched off
@@ -34,12 +45,13 @@ class Perception:
     """Pose estimator + human parser over BGR frames. Use as a context manager."""
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
-                 parse: bool = True, live: bool = False):
+                 parse: bool = True, live: bool = False, pose_threads: int | None = None):
         """`live`: frames come from a camera and are shown at once — the face mesh and the pose
         detector's periodic check run beside the frames instead of in them (see HumanParser,
-        PoseEstimator); files keep results that repeat."""
+        PoseEstimator); files keep results that repeat. `pose_threads`: the pose models' CPU
+        threads (default: every core)."""
         self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people,
-                                  check_in_background=live)
+                                  check_in_background=live, threads=pose_threads)
         # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
         # than the whole-frame selfie model; stills may hold several people seen any way round.
         self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,
@@ -65,6 +77,10 @@ class Perception:
 
     def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> PerceptionResult:
         """Pose and label map for an (H, W, 3) uint8 BGR frame."""
+        return self.label(self.locate(frame_bgr, timestamp_s))
+
+    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> Located:
+        """The first half of `process`: the frame converted, and the pose tracked into it."""
         if not isinstance(frame_bgr, np.ndarray) or frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 \
                 or frame_bgr.dtype != np.uint8:
             shape = getattr(frame_bgr, "shape", type(frame_bgr).__name__)
@@ -75,15 +91,15 @@ class Perception:
         converted = time.perf_counter()
         pose = self.pose.process(rgb, timestamp_s)
         posed = time.perf_counter()
-        parse = self.parser.parse(rgb, pose) if self.parser else None
-        parsed = time.perf_counter()
-        timings = {
-            "convert": (converted - start) * 1e3,
-            "pose": (posed - converted) * 1e3,
-            "parse": (parsed - posed) * 1e3,
-            "total": (parsed - start) * 1e3,
-        }
-        return PerceptionResult(pose, parse, timings)
+        return Located(rgb, pose, {"convert": (converted - start) * 1e3, "pose": (posed - converted) * 1e3})
+
+    def label(self, located: Located) -> PerceptionResult:
+        """The second half of `process`: the label map of a located frame."""
+        start = time.perf_counter()
+        parse = self.parser.parse(located.rgb, located.pose) if self.parser else None
+        timings = {**located.timings_ms, "parse": (time.perf_counter() - start) * 1e3}
+        timings["total"] = sum(timings.values())
+        return PerceptionResult(located.pose, parse, timings)
 
     def close(self) -> None:
         self.pose.close()

@@ -136,18 +136,19 @@ class PoseEstimator:
     """BlazePose (full) from our ONNX export. `process()` takes RGB frames; use as a context manager."""
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
-                 smooth: bool = True, check_in_background: bool = False):
+                 smooth: bool = True, check_in_background: bool = False, threads: int | None = None):
         """`check_in_background` (a live camera): the once-a-second detector check of a tracked
         ROI runs on a thread of its own (its own one-thread session) and is taken up by the first
         frame after it finishes, instead of adding ~10 ms to one frame a second — a visible
-        stutter in a mirror. Files keep it in the frame, so their results repeat."""
+        stutter in a mirror. Files keep it in the frame, so their results repeat. `threads`: CPU
+        threads of the detector and the landmark model (default: every core)."""
         if max_people < 1:
             raise ValueError("max_people must be at least 1")
         self.static_image_mode = static_image_mode
         self.max_people = max_people
         self.smooth = smooth and not static_image_mode
-        self.detector = PoseDetector(OnnxModel("pose_detector", device))
-        self.landmarker = PoseLandmarker(OnnxModel("pose_landmarks", device))
+        self.detector = PoseDetector(OnnxModel("pose_detector", device, threads))
+        self.landmarker = PoseLandmarker(OnnxModel("pose_landmarks", device, threads))
         background = check_in_background and not static_image_mode
         self._checker = PoseDetector(OnnxModel("pose_detector", device, 1)) if background else None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="pose-check") if background else None

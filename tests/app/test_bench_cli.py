@@ -29,3 +29,15 @@ def test_bench_runs_and_reports_several_rounds(capsys) -> None:
     out = capsys.readouterr().out
     assert "2 timed frames after 1 warm-up × 2 rounds" in out
     assert "pose" in out and "total" in out
+
+
+def test_bench_overlap_reports_the_interval_between_delivered_frames_and_their_latency(capsys) -> None:
+    assert main(["bench", "--frames", "4", "--warmup", "1", "--device", "cpu", "--overlap"]) == 0
+    out = capsys.readouterr().out
+    figures = {line.split()[0]: [float(v) for v in line.split()[1:3]] for line in out.splitlines()
+               if line.split() and line.split()[0] in ("total", "latency", "interval")}
+    assert set(figures) == {"total", "latency", "interval"}
+    assert all(0 < median <= p95 for median, p95 in figures.values())
+    # A frame is delivered after its own work, never before it.
+    assert figures["latency"][0] >= figures["total"][0]
+    assert "frames/s (from the median interval between delivered frames" in out

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from app.gui.threads import LoopThread
+from app.pipeline.frame import FramePipeline
 
 
 def changed_pixels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -52,6 +53,28 @@ def test_clicking_a_thumbnail_changes_the_garment_in_the_next_rendered_frame(qtb
     drawn = changed_pixels(result.output, result.source)
     red = result.output[drawn].mean(axis=0)
     assert red[2] > red[0]
+
+
+def test_the_overlapped_pipeline_as_the_app_builds_it_draws_changes_garments_and_stops(qtbot, make_window, gui) -> None:
+    """The shipped mirror poses each frame beside the previous frame's render (OverlappedFrames):
+    results arrive from that worker's thread, a garment click waits for its frame, quitting
+    stops it too."""
+    window = make_window(pipeline=lambda device: FramePipeline("cpu", live=True, overlapped=True)).window
+    gui.wait_for_garment(qtbot, window, "blue-tee")
+    shown: list[str | None] = []
+    window.session.frameReady.connect(lambda frame: shown.append(frame.result.garment_id))
+    qtbot.mouseClick(window.panel.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=window.panel.card_rect("red-tee").center())
+    qtbot.waitUntil(lambda: shown.count("red-tee") >= 3, timeout=10_000)
+    first_red = shown.index("red-tee")
+    assert first_red <= 2 and set(shown[first_red:]) == {"red-tee"}
+    result = window.view.current_frame.result
+    drawn = changed_pixels(result.output, result.source)
+    assert drawn.mean() > 0.02
+    red = result.output[drawn].mean(axis=0)
+    assert red[2] > red[0]
+    qtbot.keyClick(window, Qt.Key.Key_Q)
+    assert not window.session.running() and LoopThread.running_threads() == []
 
 
 @pytest.mark.parametrize(("key", "expected"), [

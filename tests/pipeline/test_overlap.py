@@ -1,0 +1,100 @@
+"""OverlappedFrames: two threads, the same pictures in the same order as one frame at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from app.garments.resolve import resolve_garment
+from app.pipeline.frame import FramePipeline
+from app.pipeline.overlap import OverlappedFrames
+from app.sources import open_source
+
+FRAMES = 12
+
+
+@pytest.fixture(scope="module")
+def demo_frames() -> list[np.ndarray]:
+    with open_source("demo", max_frames=FRAMES) as source:
+        return [frame.image for frame in source]
+
+
+def _overlapped_outputs(pipeline: FramePipeline, frames: list[np.ndarray]) -> tuple[list, list]:
+    delivered: list = []
+    threads: set[str] = set()
+
+    def deliver(result, index):
+        threads.add(threading.current_thread().name)
+        delivered.append((index, result))
+
+    def failed(error, index):
+        raise AssertionError(f"frame {index}: {error}")
+
+    overlapped = OverlappedFrames(pipeline, deliver, failed)
+    try:
+        for index, frame in enumerate(frames):
+            overlapped.push(frame, index / 30.0, index)
+    finally:
+        overlapped.close()
+    return delivered, sorted(threads)
+
+
+def test_overlapped_frames_are_the_pictures_of_one_frame_at_a_time(demo_frames):
+    garment = resolve_garment("tee-navy")
+    with FramePipeline("cpu", garment, live=True, overlapped=True) as pipeline:
+        one_by_one = [pipeline.process(frame, index / 30.0) for index, frame in enumerate(demo_frames)]
+    with FramePipeline("cpu", garment, live=True, overlapped=True) as pipeline:
+        delivered, threads = _overlapped_outputs(pipeline, demo_frames)
+    assert [index for index, _ in delivered] == list(range(FRAMES))
+    assert all(result.drawn for _, result in delivered)
+    for (index, result), expected in zip(delivered, one_by_one):
+        assert result.source is demo_frames[index]
+        np.testing.assert_array_equal(result.output, expected.output, err_msg=f"frame {index}")
+        np.testing.assert_array_equal(result.perception.pose.primary.landmarks, expected.perception.pose.primary.landmarks)
+    # Delivered by the worker, not by the thread that pushed.
+    assert threads and threading.current_thread().name not in threads
+
+
+def test_a_frame_that_fails_to_finish_is_reported_with_its_tag_and_the_stream_goes_on(demo_frames):
+    garment = resolve_garment("tee-navy")
+    delivered, failures = [], []
+    with FramePipeline("cpu", garment, live=True, overlapped=True) as pipeline:
+        finish = pipeline.finish
+
+        def finish_failing_the_third(begun):
+            if begun.timestamp_s == 2 / 30.0:
+                raise RuntimeError("the parser fell over")
+            return finish(begun)
+
+        pipeline.finish = finish_failing_the_third
+        overlapped = OverlappedFrames(pipeline, lambda result, tag: delivered.append(tag),
+                                      lambda error, tag: failures.append((tag, str(error))))
+        for index, frame in enumerate(demo_frames[:6]):
+            overlapped.push(frame, index / 30.0, f"frame {index}")
+        overlapped.close()
+    assert failures == [("frame 2", "the parser fell over")]
+    assert delivered == ["frame 0", "frame 1", "frame 3", "frame 4", "frame 5"]
+
+
+def test_a_garment_changed_after_drain_is_worn_from_the_next_frame(demo_frames):
+    delivered = []
+    with FramePipeline("cpu", resolve_garment("tee-navy"), live=True, overlapped=True) as pipeline:
+        overlapped = OverlappedFrames(pipeline, lambda result, tag: delivered.append(result.garment_id),
+                                      lambda error, tag: pytest.fail(str(error)))
+        for index, frame in enumerate(demo_frames[:6]):
+            if index == 3:
+                overlapped.drain()
+                pipeline.set_garment(resolve_garment("tank-sage"))
+            overlapped.push(frame, index / 30.0, index)
+        overlapped.close()
+    assert delivered == ["tee-navy"] * 3 + ["tank-sage"] * 3
+
+
+def test_only_a_pipeline_built_for_it_is_overlapped():
+    with FramePipeline("cpu", live=True) as pipeline:
+        with pytest.raises(ValueError, match="overlapped=True"):
+            OverlappedFrames(pipeline, lambda *_: None, lambda *_: None)
+    with pytest.raises(ValueError, match="still images"):
+        FramePipeline("cpu", static_image_mode=True, overlapped=True)
