@@ -5,14 +5,16 @@ GIL) and `finish` (the parse, fit, warp and composition, mostly Python and OpenC
 other on a 2-core machine, the second core idles through much of each frame: the pose model
 scales to two threads only in part, and the rest is largely one thread. Here the caller's thread
 locates frame N while a worker thread finishes frame N−1 — the schedule of a mediapipe graph,
-whose calculators work on neighbouring frames at once. A frame's result is handed over when its
+whose calculators work on neighbouring frames at once. The pose models get every core but one
+(`FramePipeline(overlapped=True)`): with both, their threads and the worker fought over the two
+cores and frames came slower than one at a time (46 ms apart against 42). A frame's result is handed over when its
 `finish` ends, by the worker thread, so it waits for no later frame.
 
 Results are the same pictures, in the same order, as `FramePipeline.process` frame by frame
 (tested): the pose tracker serves only `locate`, the parser and the renderer only `finish`, and
 at most one frame is being finished while the next is located. What changes is the schedule:
-on 2 cores and the demo, frames are delivered ~10–20 % more often, each about as late as before
-(see README, `bench --overlap`).
+on 2 cores and the demo, a frame every 32 ms instead of every 40, each coming out 62 ms after it
+went in instead of 40 (one `bench --overlap` run beside a plain one; README, Devices).
 """
 
 from __future__ import annotations
