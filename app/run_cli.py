@@ -26,6 +26,7 @@ from app.outputs.openpose_json import write_openpose_json
 from app.outputs.overlay import draw_overlay, encode_image, encode_jpeg
 from app.outputs.video import VIDEO_EXTENSIONS, VideoOutput
 from app.pipeline.frame import FrameResult, FramePipeline
+from app.pipeline.overlap import OverlappedFrames
 from app.progress import Progress
 from app.sources import NOMINAL_FPS, Frame, FrameSource, open_source
 from models.session import DEVICES
@@ -128,8 +129,10 @@ def run_command(args: argparse.Namespace) -> int:
     with open_source(args.source, max_frames=args.max_frames) as source:
         static = not source.is_stream
         outputs = Outputs(args, source, garment)
+        # Streams overlap neighbouring frames (as the mirror does): the same pictures, sooner.
         with FramePipeline(device=args.device, garment=garment, static_image_mode=static,
-                           max_people=args.max_people if static else 1, live=source.kind == "camera") as pipeline:
+                           max_people=args.max_people if static else 1, live=source.kind == "camera",
+                           overlapped=not static) as pipeline:
             log.info("%s: %s source, models on %s", source.label, source.kind, pipeline.device_summary)
             try:
                 code = _process_all(source, pipeline, outputs)
@@ -144,6 +147,19 @@ def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs)
     progress = Progress(source.frame_count, str(source.label))
     failures = frames = with_person = 0
     totals: list[float] = []
+
+    def deliver(result: FrameResult, frame: Frame) -> None:  # on the overlap's worker, if there is one
+        nonlocal frames, with_person
+        outputs.write(output_stem(frame, source), frame, result)
+        frames += 1
+        with_person += bool(result.perception.pose.people)
+        totals.append(result.timings_ms["total"])
+        progress.advance()
+
+    def failed(error: Exception, frame: Frame) -> None:
+        raise error  # a stream's frame that cannot be rendered ends the run, as one at a time
+
+    overlapped = OverlappedFrames(pipeline, deliver, failed) if pipeline.overlapped else None
     try:
         while True:
             try:
@@ -156,13 +172,15 @@ def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs)
                 failures += 1
                 sys.stderr.write(f"livefit: error: {error}\n")
                 continue
-            result = pipeline.process(frame.image, frame.timestamp_s)
-            outputs.write(output_stem(frame, source), frame, result)
-            frames += 1
-            with_person += bool(result.perception.pose.people)
-            totals.append(result.timings_ms["total"])
-            progress.advance()
+            if overlapped is not None:
+                overlapped.push(frame.image, frame.timestamp_s, frame)
+            else:
+                deliver(pipeline.process(frame.image, frame.timestamp_s), frame)
+        if overlapped is not None:
+            overlapped.drain()
     finally:
+        if overlapped is not None:
+            overlapped.close()
         progress.close()
     median = float(np.median(totals)) if totals else 0.0
     sys.stdout.write(f"{source.label}: {frames} frame(s), a person in {with_person}, "

@@ -65,8 +65,11 @@ class OverlappedFrames(Generic[Tag]):
             self._wait()
 
     def close(self) -> None:
-        self.drain()
-        self._worker.shutdown(wait=True)
+        """Drain (raising what a handler raised), then stop the worker."""
+        try:
+            self.drain()
+        finally:
+            self._worker.shutdown(wait=True)
 
     def _wait(self) -> None:
         in_flight, self._in_flight = self._in_flight, None

@@ -158,3 +158,23 @@ def test_each_photo_of_a_folder_is_rendered_on_its_own(photo_folder: Path, tmp_p
     after_another = cv2.imread(str(tmp_path / "both" / "b_moved.png")).astype(int)
     on_its_own = cv2.imread(str(tmp_path / "one" / "b_moved.png")).astype(int)
     assert np.abs(after_another - on_its_own).max() <= 1
+
+
+def test_a_stream_frame_that_fails_on_the_overlap_worker_ends_the_run_with_one_line(tmp_path: Path, capsys,
+                                                                                      monkeypatch) -> None:
+    from app.errors import LiveFitError
+    from app.pipeline.frame import FramePipeline
+
+    finish = FramePipeline.finish
+
+    def finish_failing_the_third(self, begun):
+        if begun.timestamp_s is not None and begun.timestamp_s >= 2 / 30:
+            raise LiveFitError("frame 2 could not be parsed")
+        return finish(self, begun)
+
+    monkeypatch.setattr(FramePipeline, "finish", finish_failing_the_third)
+    out = tmp_path / "tryon.avi"
+    assert run("--source", "demo", "--max-frames", "5", "--garment", "tee-navy", "--output", str(out)) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if " INFO " not in line]
+    assert errors == ["livefit: error: frame 2 could not be parsed"]
+    assert not out.exists()  # an unfinished video is not left behind
