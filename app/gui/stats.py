@@ -52,6 +52,8 @@ class FrameStats:
         self._dropped = 0
         self._device = ""
         self.painted = 0
+        self._first_paint: float | None = None  # perf_counter of the run's first and last paint
+        self._last_paint = 0.0
 
     def record_paint(self, frame: ViewFrame, painted_at: float) -> None:
         """`painted_at`: `time.perf_counter()` when the paint showing `frame` finished."""
@@ -65,6 +67,9 @@ class FrameStats:
         self._dropped = frame.dropped_total
         self._device = frame.device
         self.painted += 1
+        if self._first_paint is None:
+            self._first_paint = painted_at
+        self._last_paint = painted_at
 
     def snapshot(self) -> StatsSnapshot:
         times = self._paint_times
@@ -90,7 +95,9 @@ class FrameStats:
         values = list(self._all_latencies)
         if not values:
             return "no frame was painted"
-        return (f"{self.painted} frames painted, capture-to-paint latency median "
+        span = self._last_paint - (self._first_paint or 0.0)
+        rate = f" ({(self.painted - 1) / span:.1f} frames/s)" if self.painted > 1 and span > 0 else ""
+        return (f"{self.painted} frames painted{rate}, capture-to-paint latency median "
                 f"{statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
                 f"max {max(values):.1f} ms, {self._dropped} frames dropped by the worker")
 

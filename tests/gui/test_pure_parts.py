@@ -59,6 +59,7 @@ def test_frame_stats_latency_fps_stages_and_summary() -> None:
     assert snap.latency_p95_ms == pytest.approx(40.0)
     assert snap.stages_ms["pose"] == 10.0 and snap.device == "cpu" and snap.painted == 31
     assert "median 40.0 ms, p95 40.0 ms" in stats.summary()
+    assert stats.summary().startswith("31 frames painted (30.0 frames/s), ")
     assert FrameStats().summary() == "no frame was painted"
 
 
