@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         spec = self.options.source or self._camera_spec()
         self.view.set_placeholder("Starting…")
         self._update_mirror_print()
-        self.session.start(spec, self.options.device or self.settings.device, garment)
+        self.session.start(spec, self.options.device or self.settings.device, garment, self.settings.overlap)
         self._status_timer.start()
         if self.options.fullscreen:
             self.showFullScreen()
@@ -473,7 +473,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         s = self.settings
         current = SettingsChoice(s.camera_index, s.camera_size, self.session.device, s.save_original,
-                                 s.save_pose_json, s.mirror_print)
+                                 s.save_pose_json, s.mirror_print, self.session.overlap)
         dialog = SettingsDialog(current, self.pictures_dir, self.log_dir, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.choice(), current))
         dialog.finished.connect(dialog.deleteLater)
@@ -483,7 +483,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.camera_index, s.camera_size, s.device = choice.camera_index, choice.camera_size, choice.device
         s.save_original, s.save_pose_json = choice.save_original, choice.save_pose_json
-        s.mirror_print = choice.mirror_print
+        s.mirror_print, s.overlap = choice.mirror_print, choice.overlap
         s.sync()
         self._update_mirror_print()
         camera_changed = (choice.camera_index, choice.camera_size) != (previous.camera_index, previous.camera_size)
@@ -492,6 +492,8 @@ class MainWindow(QMainWindow):
         if choice.device != previous.device:
             self.status_labels["device"].setText("Loading models…")
             self.session.set_device(choice.device)
+        if choice.overlap != previous.overlap:
+            self.session.set_overlap(choice.overlap)
 
     # --- session events ---------------------------------------------------------------------
 

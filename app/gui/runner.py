@@ -162,7 +162,8 @@ def run(options: LaunchOptions) -> int:
         def open_spec(spec: str) -> FrameSource:
             return open_source(spec, camera_size=settings.camera_size)
 
-        session = MirrorSession(open_spec, lambda device: FramePipeline(device, live=True, overlapped=True),
+        session = MirrorSession(open_spec, lambda device, overlapped: FramePipeline(device, live=True,
+                                                                                     overlapped=overlapped),
                                 worker_catalog.load)
         window = MainWindow(
             session=session,

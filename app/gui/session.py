@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 
 SourceFactory = Callable[[str], FrameSource]
 """Opens a source from a spec ("demo", "0", a path); raises SourceError."""
-PipelineMaker = Callable[[Device], FramePipeline]
+PipelineMaker = Callable[[Device, bool], FramePipeline]
+"""(device, overlapped) → a live pipeline; `overlapped`: built for `OverlappedFrames`."""
 
 
 class MirrorSession(QObject):
@@ -69,6 +70,7 @@ class MirrorSession(QObject):
         self._mirror_print = False
         self.source_spec: str | None = None
         self.device: Device = "auto"
+        self.overlap = True  # frames overlapped on the CPU (see InferenceThread)
 
     # --- public API -------------------------------------------------------------------------
 
@@ -77,8 +79,9 @@ class MirrorSession(QObject):
         """The garment last asked for (the frames follow it within a frame or two)."""
         return self._garment_id
 
-    def start(self, spec: str, device: Device, garment_id: str | None) -> None:
+    def start(self, spec: str, device: Device, garment_id: str | None, overlap: bool = True) -> None:
         self.device = device
+        self.overlap = overlap
         self._garment_id = garment_id
         self._start_inference()
         self.open_source(spec)
@@ -107,6 +110,14 @@ class MirrorSession(QObject):
         if device == self.device and self._inference is not None and self._inference.isRunning():
             return
         self.device = device
+        self._stop_inference()
+        self._start_inference()
+
+    def set_overlap(self, overlap: bool) -> None:
+        """Rebuild the pipeline to overlap frames or not (its threads are shared out accordingly)."""
+        if overlap == self.overlap and self._inference is not None and self._inference.isRunning():
+            return
+        self.overlap = overlap
         self._stop_inference()
         self._start_inference()
 
@@ -144,9 +155,9 @@ class MirrorSession(QObject):
     # --- thread management ------------------------------------------------------------------
 
     def _start_inference(self) -> None:
-        device = self.device
+        device, overlap = self.device, self.overlap
         make = self._make_pipeline
-        thread = InferenceThread(lambda: make(device), self._load_garment, self._slot, parent=self)
+        thread = InferenceThread(lambda: make(device, overlap), self._load_garment, self._slot, parent=self)
         thread.ready.connect(self._on_ready)
         thread.resultReady.connect(self._on_result)
         thread.garmentChanged.connect(self._on_garment_changed)

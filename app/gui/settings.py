@@ -120,6 +120,15 @@ class AppSettings:
     def device(self, value: Device) -> None:
         self._q.setValue("pipeline/device", value)
 
+    @property
+    def overlap(self) -> bool:
+        """Pose the next frame while this one is rendered (`app.pipeline.overlap`; the CPU only)."""
+        return self._bool("pipeline/overlap", True)
+
+    @overlap.setter
+    def overlap(self, value: bool) -> None:
+        self._q.setValue("pipeline/overlap", bool(value))
+
     # capture ----------------------------------------------------------------------------------
     @property
     def save_original(self) -> bool:

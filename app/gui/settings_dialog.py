@@ -51,6 +51,7 @@ class SettingsChoice:
     save_original: bool
     save_pose_json: bool
     mirror_print: bool = False
+    overlap: bool = True
 
 
 def size_text(size: tuple[int, int] | None) -> str:
@@ -93,6 +94,8 @@ class SettingsDialog(QDialog):
         for label, device in DEVICE_CHOICES:
             self.device_box.addItem(label, device)
         self.device_box.setCurrentIndex([d for _, d in DEVICE_CHOICES].index(current.device))
+        self.overlap_check = QCheckBox("Smoother video: work on the next frame while this one is drawn")
+        self.overlap_check.setChecked(current.overlap)
         self.original_check = QCheckBox("Also save the original camera frame")
         self.original_check.setChecked(current.save_original)
         self.pose_check = QCheckBox("Also save the body keypoints (OpenPose JSON)")
@@ -109,6 +112,12 @@ class SettingsDialog(QDialog):
         device_group = QGroupBox("Processing")
         device_form = QFormLayout(device_group)
         device_form.addRow("Run models on", self.device_box)
+        device_form.addRow(self.overlap_check)
+        overlap_hint = QLabel("More frames per second on a computer with few cores, each shown about 20 ms "
+                              "later. On the processor only: a graphics card runs one frame at a time.")
+        overlap_hint.setStyleSheet(f"color: {style.MUTED};")
+        overlap_hint.setWordWrap(True)
+        device_form.addRow(overlap_hint)
         view_group = QGroupBox("Mirror")
         view_box = QVBoxLayout(view_group)
         view_box.addWidget(self.mirror_print_check)
@@ -144,4 +153,5 @@ class SettingsDialog(QDialog):
             save_original=self.original_check.isChecked(),
             save_pose_json=self.pose_check.isChecked(),
             mirror_print=self.mirror_print_check.isChecked(),
+            overlap=self.overlap_check.isChecked(),
         )

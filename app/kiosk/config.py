@@ -19,7 +19,8 @@ No Qt here: the command line checks the file before any window opens.
     garments = ["tee-navy", ...]      # subset and order of the catalog; default: all
     default_garment = "tee-navy"      # default: the first of `garments`
 
-    [kiosk.camera]   source = "0", size = "1280x720", device = "auto", mirror = true, mirror_print = false
+    [kiosk.camera]   source = "0", size = "1280x720", device = "auto", mirror = true, mirror_print = false,
+                     overlap = true
     [kiosk.capture]  enabled = true, countdown_seconds = 3, show_seconds = 6, save = false, folder = "…"
     [kiosk.attract]  message = "Step in front of the mirror", slide_seconds = 4
 """
@@ -69,6 +70,8 @@ class CameraConfig:
     mirror: bool = True
     mirror_print: bool = False
     """With `mirror`: garments drawn mirrored, so their printed text reads the right way round."""
+    overlap: bool = True
+    """On the CPU, pose the next frame while this one is drawn: more frames a second, each a little later."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ _TOP: dict[str, tuple[str, Check]] = {
 _TABLES: dict[str, tuple[type, dict[str, tuple[str, Check]]]] = {
     "camera": (CameraConfig, {"source": ("source", _source), "size": ("size", _size),
                               "device": ("device", _device), "mirror": ("mirror", _boolean),
-                              "mirror_print": ("mirror_print", _boolean)}),
+                              "mirror_print": ("mirror_print", _boolean), "overlap": ("overlap", _boolean)}),
     "capture": (CaptureConfig, {"enabled": ("enabled", _boolean),
                                 "countdown_seconds": ("countdown_seconds", _seconds(0, 10)),
                                 "show_seconds": ("show_seconds", _seconds(1, 60)),

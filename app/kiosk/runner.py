@@ -38,8 +38,8 @@ def run_kiosk(launch: KioskLaunch) -> int:
         def open_spec(spec: str) -> FrameSource:
             return open_source(spec, camera_size=camera_size)
 
-        def make_pipeline(device: Device) -> FramePipeline:
-            return FramePipeline(device, live=True, overlapped=True)
+        def make_pipeline(device: Device, overlapped: bool) -> FramePipeline:
+            return FramePipeline(device, live=True, overlapped=overlapped)
 
         session = KioskSession(open_spec, make_pipeline, worker_catalog.load)
         window = KioskWindow(session=session, catalog=catalog, config=config, pictures_dir=paths.pictures_dir(),

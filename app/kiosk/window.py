@@ -192,7 +192,7 @@ class KioskWindow(QWidget):
         self.view.set_placeholder("Starting…")
         camera = self.config.camera
         self.session.set_mirror_print(camera.mirror and camera.mirror_print)
-        self.session.start(camera.source, cast(Device, camera.device), self.default_garment)
+        self.session.start(camera.source, cast(Device, camera.device), self.default_garment, camera.overlap)
         self.controller.start()
         self.lock.install()
         self._show_fullscreen()

@@ -112,7 +112,7 @@ def make_window(qtbot, catalog: Catalog, settings_path: Path, _pictures_dir: Pat
     made: list[MainWindow] = []
 
     def make(source: str | None = "demo", garment: str | None = None, sources: SourceFactory | None = None,
-             pipeline: Callable[[str], FramePipeline] | None = None, reconnect_interval_s: float = 0.1,
+             pipeline: Callable[[str, bool], FramePipeline] | None = None, reconnect_interval_s: float = 0.1,
              start: bool = True) -> WindowKit:
         settings = AppSettings(settings_path)
         opener = sources or demo_or_camera()
@@ -123,7 +123,7 @@ def make_window(qtbot, catalog: Catalog, settings_path: Path, _pictures_dir: Pat
             return opener(spec)
 
         worker_catalog = Catalog(catalog.user_dir, catalog.bundled_dir)
-        session = MirrorSession(open_spec, pipeline or (lambda device: FramePipeline("cpu")), worker_catalog.load,
+        session = MirrorSession(open_spec, pipeline or (lambda device, overlapped: FramePipeline("cpu", overlapped=overlapped)), worker_catalog.load,
                                 reconnect_interval_s=reconnect_interval_s)
         window = MainWindow(session=session, catalog=catalog, settings=settings, pictures_dir=_pictures_dir,
                             log_dir=tmp_path / "log", options=WindowOptions(source=source, garment=garment))

@@ -93,7 +93,7 @@ def test_settings_dialog_round_trips_a_choice(qtbot, tmp_path) -> None:
 def test_changing_the_device_rebuilds_the_pipeline_and_keeps_the_garment(qtbot, make_window, gui) -> None:
     asked: list[str] = []
 
-    def pipeline(device: str) -> FramePipeline:
+    def pipeline(device: str, overlapped: bool) -> FramePipeline:
         asked.append(device)
         return FramePipeline("cpu")  # no GPU here; what matters is that it was asked for
 
@@ -112,7 +112,7 @@ def test_changing_the_device_rebuilds_the_pipeline_and_keeps_the_garment(qtbot, 
 def test_mirror_print_follows_the_setting_and_the_mirror_and_survives_a_new_pipeline(qtbot, make_window, gui) -> None:
     pipelines: list[FramePipeline] = []
 
-    def pipeline(device: str) -> FramePipeline:
+    def pipeline(device: str, overlapped: bool) -> FramePipeline:
         pipelines.append(FramePipeline("cpu"))
         return pipelines[-1]
 

@@ -5,6 +5,7 @@ Each test runs the real pipeline on the demo person at 320x240 and checks what t
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import cv2
@@ -14,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
+from app.gui.settings_dialog import SettingsChoice
 from app.gui.threads import LoopThread
 from app.pipeline.frame import FramePipeline
 
@@ -55,26 +57,30 @@ def test_clicking_a_thumbnail_changes_the_garment_in_the_next_rendered_frame(qtb
     assert red[2] > red[0]
 
 
-def test_the_overlapped_pipeline_as_the_app_builds_it_draws_changes_garments_and_stops(qtbot, make_window, gui) -> None:
-    """The shipped mirror poses each frame beside the previous frame's render (OverlappedFrames):
-    results arrive from that worker's thread, a garment click waits for its frame, quitting
-    stops it too."""
-    window = make_window(pipeline=lambda device: FramePipeline("cpu", live=True, overlapped=True)).window
+def test_frames_overlap_by_default_and_the_setting_turns_it_off(qtbot, make_window, gui) -> None:
+    """The mirror poses each frame beside the previous frame's render (OverlappedFrames) unless
+    Settings says otherwise: the pipeline is rebuilt one frame at a time, and frames go on."""
+    built: list[FramePipeline] = []
+
+    def make(device: str, overlapped: bool) -> FramePipeline:
+        built.append(FramePipeline("cpu", overlapped=overlapped))
+        return built[-1]
+
+    kit = make_window(pipeline=make)
+    window = kit.window
     gui.wait_for_garment(qtbot, window, "blue-tee")
-    shown: list[str | None] = []
-    window.session.frameReady.connect(lambda frame: shown.append(frame.result.garment_id))
-    qtbot.mouseClick(window.panel.list.viewport(), Qt.MouseButton.LeftButton,
-                     pos=window.panel.card_rect("red-tee").center())
-    qtbot.waitUntil(lambda: shown.count("red-tee") >= 3, timeout=10_000)
-    first_red = shown.index("red-tee")
-    assert first_red <= 2 and set(shown[first_red:]) == {"red-tee"}
-    result = window.view.current_frame.result
+    assert [pipeline.overlapped for pipeline in built] == [True]
+    previous = SettingsChoice(0, None, "auto", False, False, False, True)
+    window.apply_settings(dataclasses.replace(previous, overlap=False), previous)
+    assert kit.settings.overlap is False
+    qtbot.waitUntil(lambda: len(built) == 2, timeout=10_000)
+    assert built[1].overlapped is False
+    shown: list[FramePipeline] = []
+    window.session.frameReady.connect(lambda frame: shown.append(frame))
+    qtbot.waitUntil(lambda: len(shown) >= 3, timeout=10_000)
+    result = shown[-1].result
     drawn = changed_pixels(result.output, result.source)
-    assert drawn.mean() > 0.02
-    red = result.output[drawn].mean(axis=0)
-    assert red[2] > red[0]
-    qtbot.keyClick(window, Qt.Key.Key_Q)
-    assert not window.session.running() and LoopThread.running_threads() == []
+    assert drawn.mean() > 0.02 and result.garment_id == "blue-tee"
 
 
 @pytest.mark.parametrize(("key", "expected"), [
@@ -246,7 +252,7 @@ def test_keys_and_clicks_are_handled_while_the_pipeline_is_stuck(qtbot, make_win
                 release.wait(10)  # far slower than the camera
             return result
 
-    window = make_window(pipeline=lambda device: StuckPipeline("cpu")).window
+    window = make_window(pipeline=lambda device, overlapped: StuckPipeline("cpu")).window
     gui.wait_for_garment(qtbot, window, "blue-tee")
     qtbot.keyClick(window, Qt.Key.Key_D)  # red: the next frame gets stuck in the pipeline
     qtbot.waitUntil(entered.is_set, timeout=5_000)

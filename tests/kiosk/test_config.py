@@ -66,6 +66,7 @@ size = "1280x720"
 device = "cpu"
 mirror = false
 mirror_print = true
+overlap = false
 
 [kiosk.capture]
 enabled = true
@@ -84,7 +85,7 @@ slide_seconds = 6
     assert config.admin_keys == "Ctrl+Shift+F9"
     assert config.carousel(CATALOG) == ["tank-sage", "tee-navy"] and config.first_garment(CATALOG) == "tee-navy"
     assert config.camera == CameraConfig(source="1", size=(1280, 720), device="cpu", mirror=False,
-                                         mirror_print=True)
+                                         mirror_print=True, overlap=False)
     assert config.capture == CaptureConfig(enabled=True, countdown_seconds=0, show_seconds=8, save=True,
                                            folder=tmp_path / "photos")
     assert (config.attract.message, config.attract.slide_seconds) == ("Try it on!", 6)

@@ -85,7 +85,7 @@ def test_the_carousel_follows_the_config_order_and_default(qtbot, make_kiosk, ki
 def test_the_config_asks_for_print_that_reads_right_in_the_mirror(qtbot, make_kiosk, kiosk, mirror: bool) -> None:
     pipelines: list[FramePipeline] = []
 
-    def pipeline(device: str) -> FramePipeline:
+    def pipeline(device: str, overlapped: bool) -> FramePipeline:
         pipelines.append(FramePipeline("cpu"))
         return pipelines[-1]
 

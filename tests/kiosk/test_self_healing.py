@@ -59,7 +59,7 @@ class HangingPipeline(FramePipeline):
 def test_a_stalled_pipeline_is_replaced_and_the_kiosk_recovers(qtbot, make_kiosk, kiosk) -> None:
     hang, release = threading.Event(), threading.Event()
     HangingPipeline.made = 0
-    window = make_kiosk(pipeline=lambda device: HangingPipeline(hang, release))
+    window = make_kiosk(pipeline=lambda device, overlapped: HangingPipeline(hang, release))
     try:
         kiosk.wait_for_frames(qtbot, window)
         hang.set()
@@ -76,7 +76,7 @@ def test_a_stalled_pipeline_is_replaced_and_the_kiosk_recovers(qtbot, make_kiosk
 def test_a_pipeline_that_crashes_is_restarted_not_the_kiosk(qtbot, make_kiosk, kiosk) -> None:
     attempts: list[int] = []
 
-    def make(device: str) -> FramePipeline:
+    def make(device: str, overlapped: bool) -> FramePipeline:
         attempts.append(1)
         if len(attempts) == 1:
             raise RuntimeError("model exploded")  # not a LiveFitError: a bug, the thread dies
