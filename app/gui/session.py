@@ -107,19 +107,11 @@ class MirrorSession(QObject):
 
     def set_device(self, device: Device) -> None:
         """Rebuild the pipeline on another device; capture goes on meanwhile."""
-        if device == self.device and self._inference is not None and self._inference.isRunning():
-            return
-        self.device = device
-        self._stop_inference()
-        self._start_inference()
+        self._rebuild_pipeline(device, self.overlap)
 
     def set_overlap(self, overlap: bool) -> None:
         """Rebuild the pipeline to overlap frames or not (its threads are shared out accordingly)."""
-        if overlap == self.overlap and self._inference is not None and self._inference.isRunning():
-            return
-        self.overlap = overlap
-        self._stop_inference()
-        self._start_inference()
+        self._rebuild_pipeline(self.device, overlap)
 
     def request_garment(self, garment_id: str | None) -> None:
         self._garment_id = garment_id
@@ -171,6 +163,14 @@ class MirrorSession(QObject):
         thread.set_mirror_print(self._mirror_print)
         self._inference = thread
         thread.start()
+
+    def _rebuild_pipeline(self, device: Device, overlap: bool) -> None:
+        if (device, overlap) == (self.device, self.overlap) and self._inference is not None \
+                and self._inference.isRunning():
+            return
+        self.device, self.overlap = device, overlap
+        self._stop_inference()
+        self._start_inference()
 
     def _stop_capture(self) -> None:
         if self._capture is not None:

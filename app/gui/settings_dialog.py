@@ -69,6 +69,14 @@ def camera_indices() -> list[int]:
     return list(range(FALLBACK_CAMERA_COUNT))
 
 
+def _hint(text: str) -> QLabel:
+    """A muted, wrapped line explaining the option above it."""
+    label = QLabel(text)
+    label.setStyleSheet(f"color: {style.MUTED};")
+    label.setWordWrap(True)
+    return label
+
+
 class SettingsDialog(QDialog):
     def __init__(self, current: SettingsChoice, pictures_folder: Path, log_folder: Path,
                  parent: QWidget | None = None) -> None:
@@ -113,19 +121,13 @@ class SettingsDialog(QDialog):
         device_form = QFormLayout(device_group)
         device_form.addRow("Run models on", self.device_box)
         device_form.addRow(self.overlap_check)
-        overlap_hint = QLabel("More frames per second on a computer with few cores, each shown about 20 ms "
-                              "later. On the processor only: a graphics card runs one frame at a time.")
-        overlap_hint.setStyleSheet(f"color: {style.MUTED};")
-        overlap_hint.setWordWrap(True)
-        device_form.addRow(overlap_hint)
+        device_form.addRow(_hint("More frames per second on a computer with few cores, each shown about 20 ms "
+                                 "later. On the processor only: a graphics card runs one frame at a time."))
         view_group = QGroupBox("Mirror")
         view_box = QVBoxLayout(view_group)
         view_box.addWidget(self.mirror_print_check)
-        hint = QLabel("Off: a true mirror, where printed text reads backwards. On: text reads as on the "
-                      "product photo, and a pocket or a one-sided print swaps sides.")
-        hint.setStyleSheet(f"color: {style.MUTED};")
-        hint.setWordWrap(True)
-        view_box.addWidget(hint)
+        view_box.addWidget(_hint("Off: a true mirror, where printed text reads backwards. On: text reads as on the "
+                                 "product photo, and a pocket or a one-sided print swaps sides."))
         capture_group = QGroupBox("Photos")
         capture_box = QVBoxLayout(capture_group)
         folder = QLabel(f"Saved to {pictures_folder}")

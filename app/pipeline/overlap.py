@@ -19,7 +19,6 @@ went in instead of 40 (one `bench --overlap` run beside a plain one; README, Dev
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,8 +27,6 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from app.pipeline.frame import Begun, FramePipeline, FrameResult
-
-log = logging.getLogger(__name__)
 
 Tag = TypeVar("Tag")
 
@@ -53,7 +50,8 @@ class OverlappedFrames(Generic[Tag]):
 
     def push(self, frame_bgr: np.ndarray, timestamp_s: float | None, tag: Tag) -> None:
         """Locate this frame here, beside the previous frame's finish, then queue its own finish.
-        Raises what locating raises (the frame is then dropped); a finish's error goes to `failed`."""
+        Raises what locating raises, or what a handler raised for the frame before (this frame is
+        then dropped); a finish's own error goes to `failed`."""
         with self._lock:
             begun = self.pipeline.locate(frame_bgr, timestamp_s)
             self._wait()  # one frame finishing at a time: a slow finish must not build a queue
