@@ -26,7 +26,7 @@ from app.errors import LiveFitError
 from app.garments.catalog import Catalog
 from app.garments.resolve import resolve_garment
 from app.pipeline.frame import FramePipeline
-from app.pipeline.overlap import OverlappedFrames
+from app.pipeline.overlap import each_frame
 from app.sources import open_source
 from models.session import DEVICES
 
@@ -90,8 +90,22 @@ def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) 
     providers, from a fresh pipeline (so every round starts from the same state). Overlapped, also
     "interval" (between delivered results) and "latency" (pushed → delivered) per frame."""
     stages: dict[str, list[float]] = {}
+    pushed_at: dict[int, float] = {}
+    delivered_at: list[float] = []
 
-    def record(index: int, timings: dict[str, float]) -> None:
+    def feed():
+        for index, frame in enumerate(frames):
+            pushed_at[index] = time.perf_counter()
+            yield frame, index / 30.0, index
+
+    def deliver(result, index: int) -> None:
+        timings = dict(result.timings_ms)
+        if args.overlap:
+            now = time.perf_counter()
+            timings["latency"] = (now - pushed_at[index]) * 1e3
+            if delivered_at:
+                timings["interval"] = (now - delivered_at[-1]) * 1e3
+            delivered_at.append(now)
         if index >= args.warmup:
             for stage, ms in timings.items():
                 stages.setdefault(stage, []).append(ms)
@@ -100,37 +114,9 @@ def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) 
         if args.overlap and not pipeline.overlapped:
             raise LiveFitError(f"--overlap runs on the CPU only, and this pipeline runs on {pipeline.device_summary}; "
                                "leave it out or add --device cpu")
-        if args.overlap:
-            _time_overlapped(pipeline, frames, record)
-        else:  # as the command line runs frames
-            for index, frame in enumerate(frames):
-                record(index, pipeline.process(frame, index / 30.0).timings_ms)
+        each_frame(pipeline, feed(), deliver)  # as the mirror runs frames, or as the command line does
         providers = ", ".join(str(info) for info in pipeline.perception.session_infos)
         return stages, pipeline.device_summary, providers
-
-
-def _time_overlapped(pipeline: FramePipeline, frames: list[np.ndarray], record) -> None:
-    pushed_at: dict[int, float] = {}
-    delivered_at: list[float] = []
-
-    def deliver(result, index: int) -> None:
-        now = time.perf_counter()
-        timings = dict(result.timings_ms, latency=(now - pushed_at[index]) * 1e3)
-        if delivered_at:
-            timings["interval"] = (now - delivered_at[-1]) * 1e3
-        delivered_at.append(now)
-        record(index, timings)
-
-    def failed(error: Exception, index: int) -> None:
-        raise LiveFitError(f"frame {index} failed: {error}") from error
-
-    overlapped = OverlappedFrames(pipeline, deliver, failed)
-    try:
-        for index, frame in enumerate(frames):
-            pushed_at[index] = time.perf_counter()
-            overlapped.push(frame, index / 30.0, index)
-    finally:
-        overlapped.close()
 
 
 def bench_command(args: argparse.Namespace) -> int:

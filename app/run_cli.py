@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from app.outputs.openpose_json import write_openpose_json
 from app.outputs.overlay import draw_overlay, encode_image, encode_jpeg
 from app.outputs.video import VIDEO_EXTENSIONS, VideoOutput
 from app.pipeline.frame import FrameResult, FramePipeline
-from app.pipeline.overlap import OverlappedFrames
+from app.pipeline.overlap import each_frame
 from app.progress import Progress
 from app.sources import NOMINAL_FPS, Frame, FrameSource, open_source
 from models.session import DEVICES
@@ -156,31 +157,24 @@ def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs)
         totals.append(result.timings_ms["total"])
         progress.advance()
 
-    def failed(error: Exception, frame: Frame) -> None:
-        raise error  # a stream's frame that cannot be rendered ends the run, as one at a time
-
-    overlapped = OverlappedFrames(pipeline, deliver, failed) if pipeline.overlapped else None
-    try:
+    def read() -> Iterator[tuple[np.ndarray, float | None, Frame]]:
+        nonlocal failures
         while True:
             try:
                 frame = next(source)
             except StopIteration:
-                break
+                return
             except SourceError as error:
                 if source.is_stream:
                     raise
                 failures += 1
                 sys.stderr.write(f"livefit: error: {error}\n")
                 continue
-            if overlapped is not None:
-                overlapped.push(frame.image, frame.timestamp_s, frame)
-            else:
-                deliver(pipeline.process(frame.image, frame.timestamp_s), frame)
-        if overlapped is not None:
-            overlapped.drain()
+            yield frame.image, frame.timestamp_s, frame
+
+    try:
+        each_frame(pipeline, read(), deliver)  # a frame that cannot be rendered ends the run
     finally:
-        if overlapped is not None:
-            overlapped.close()
         progress.close()
     median = float(np.median(totals)) if totals else 0.0
     sys.stdout.write(f"{source.label}: {frames} frame(s), a person in {with_person}, "

@@ -20,7 +20,7 @@ went in instead of 40 (one `bench --overlap` run beside a plain one; README, Dev
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
@@ -81,3 +81,30 @@ class OverlappedFrames(Generic[Tag]):
             self._failed(error, tag)
             return
         self._deliver(result, tag)
+
+
+def _reraise(error: Exception, tag: object) -> None:
+    raise error
+
+
+def each_frame(pipeline: FramePipeline, frames: Iterable[tuple[np.ndarray, float | None, Tag]],
+               deliver: Callable[[FrameResult, Tag], None],
+               failed: Callable[[Exception, Tag], None] = _reraise) -> None:
+    """Every (frame_bgr, timestamp_s, tag) of `frames` through `pipeline`, results to `deliver` in
+    order: overlapped where the pipeline was built for it, else one at a time on this thread. By
+    default a frame's error ends the run, raised here (from the next push, when overlapped)."""
+    if not pipeline.overlapped:
+        for frame_bgr, timestamp_s, tag in frames:
+            try:
+                result = pipeline.process(frame_bgr, timestamp_s)
+            except Exception as error:  # noqa: BLE001 (the caller's handler decides, as when overlapped)
+                failed(error, tag)
+                continue
+            deliver(result, tag)
+        return
+    overlapped = OverlappedFrames(pipeline, deliver, failed)
+    try:
+        for frame_bgr, timestamp_s, tag in frames:
+            overlapped.push(frame_bgr, timestamp_s, tag)
+    finally:
+        overlapped.close()

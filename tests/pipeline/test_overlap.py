@@ -9,7 +9,7 @@ import pytest
 
 from app.garments.resolve import resolve_garment
 from app.pipeline.frame import FramePipeline
-from app.pipeline.overlap import OverlappedFrames
+from app.pipeline.overlap import OverlappedFrames, each_frame
 from app.sources import open_source
 
 FRAMES = 12
@@ -98,3 +98,26 @@ def test_only_a_pipeline_built_for_it_is_overlapped():
             OverlappedFrames(pipeline, lambda *_: None, lambda *_: None)
     with pytest.raises(ValueError, match="still images"):
         FramePipeline("cpu", static_image_mode=True, overlapped=True)
+
+
+@pytest.mark.parametrize("overlapped", [False, True])
+def test_each_frame_delivers_in_order_either_way_and_hands_errors_to_the_handler(demo_frames, overlapped):
+    delivered, failures = [], []
+    with FramePipeline("cpu", resolve_garment("tee-navy"), overlapped=overlapped) as pipeline:
+        assert pipeline.overlapped is overlapped
+        finish = pipeline.finish
+
+        def finish_failing_the_second(begun):
+            if begun.timestamp_s == 1.0:
+                raise RuntimeError("no parse")
+            return finish(begun)
+
+        pipeline.finish = finish_failing_the_second
+        each_frame(pipeline, ((frame, float(index), index) for index, frame in enumerate(demo_frames[:4])),
+                   lambda result, index: delivered.append((index, result.drawn)),
+                   lambda error, index: failures.append((index, str(error))))
+    assert delivered == [(0, True), (2, True), (3, True)] and failures == [(1, "no parse")]
+    with FramePipeline("cpu", overlapped=overlapped) as pipeline:
+        pipeline.finish = lambda begun: (_ for _ in ()).throw(RuntimeError("boom"))
+        with pytest.raises(RuntimeError, match="boom"):  # by default an error ends the run
+            each_frame(pipeline, [(demo_frames[0], 0.0, 0), (demo_frames[1], 1.0, 1)], lambda *_: None)
