@@ -51,9 +51,9 @@ class FramePipeline:
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
         (`OverlappedFrames`): the pose models then leave one core to the other thread, and the
-        renderer makes its masks on its own thread rather than on a third. Only on the CPU: on a
-        GPU the pose models replay CUDA graphs, whose capture another thread's kernels would break,
-        and no GPU session has measured it yet — `self.overlapped` says whether it was granted."""
+        renderer makes its masks inline rather than on a third thread. Only on the CPU: no GPU
+        session has measured it yet (the models replay CUDA graphs there, and their capture must not
+        meet another thread's kernels) — `self.overlapped` says whether it was granted."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
