@@ -50,16 +50,18 @@ class FramePipeline:
                  max_people: int = 1, live: bool = False, overlapped: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
-        (`OverlappedFrames`): the pose models then leave one core to the other thread, and the
-        renderer makes its masks inline rather than on a third thread. Only on the CPU: no GPU
+        (`OverlappedFrames`): the pose models then leave one core to the other thread (all of them
+        when `locate` is told it runs alone), and the renderer makes its masks inline rather than on
+        a third thread. Only on the CPU: no GPU
         session has measured it yet (the models replay CUDA graphs there, and their capture must not
         meet another thread's kernels) — `self.overlapped` says whether it was granted."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
-        pose_threads = max(1, (os.cpu_count() or 1) - 1) if overlapped else None
+        cores = os.cpu_count() or 1
+        pose_threads = max(1, cores - 1) if overlapped else None
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
-                                     live=live, pose_threads=pose_threads)
+                                     live=live, pose_threads=pose_threads, pose_threads_alone=cores if overlapped else None)
         self.overlapped = overlapped and self.perception.device_summary == "cpu"
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
@@ -87,11 +89,12 @@ class FramePipeline:
         self.renderer.reset()
 
     def process(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> FrameResult:
-        return self.finish(self.locate(frame_bgr, timestamp_s))
+        return self.finish(self.locate(frame_bgr, timestamp_s, alone=True))
 
-    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> Begun:
-        """The frame's pose: the first half of `process` (touches the pose tracker only)."""
-        return Begun(frame_bgr, timestamp_s, self.perception.locate(frame_bgr, timestamp_s))
+    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None, alone: bool = False) -> Begun:
+        """The frame's pose: the first half of `process` (touches the pose tracker only).
+        `alone`: no `finish` runs meanwhile, so the pose may use every core."""
+        return Begun(frame_bgr, timestamp_s, self.perception.locate(frame_bgr, timestamp_s, alone))
 
     def finish(self, begun: Begun) -> FrameResult:
         """The frame's label map and render: the second half of `process` (touches the parser

@@ -53,7 +53,11 @@ class OverlappedFrames(Generic[Tag]):
         Raises what locating raises, or what a handler raised for the frame before (this frame is
         then dropped); a finish's own error goes to `failed`."""
         with self._lock:
-            begun = self.pipeline.locate(frame_bgr, timestamp_s)
+            # With the worker idle (frames come slower than they are finished), nothing will run
+            # beside this frame's pose: it may use every core, and comes out no later than one
+            # frame at a time would.
+            idle = self._in_flight is None or self._in_flight.done()
+            begun = self.pipeline.locate(frame_bgr, timestamp_s, alone=idle)
             self._wait()  # one frame finishing at a time: a slow finish must not build a queue
             self._in_flight = self._worker.submit(self._finish, begun, tag)
 

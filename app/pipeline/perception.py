@@ -45,13 +45,15 @@ class Perception:
     """Pose estimator + human parser over BGR frames. Use as a context manager."""
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
-                 parse: bool = True, live: bool = False, pose_threads: int | None = None):
+                 parse: bool = True, live: bool = False, pose_threads: int | None = None,
+                 pose_threads_alone: int | None = None):
         """`live`: frames come from a camera and are shown at once — the face mesh and the pose
         detector's periodic check run beside the frames instead of in them (see HumanParser,
         PoseEstimator); files keep results that repeat. `pose_threads`: the pose models' CPU
-        threads (default: every core)."""
+        threads (default: every core); `pose_threads_alone`: see PoseEstimator's `threads_alone`."""
         self.pose = PoseEstimator(device=device, static_image_mode=static_image_mode, max_people=max_people,
-                                  check_in_background=live, threads=pose_threads)
+                                  check_in_background=live, threads=pose_threads,
+                                  threads_alone=pose_threads_alone)
         # A mirror tracks one person, whose own ROI-aligned mask (from the pose model) is sharper
         # than the whole-frame selfie model; stills may hold several people seen any way round.
         self.parser = HumanParser(device=device, use_selfie_segmentation=static_image_mode,
@@ -79,8 +81,9 @@ class Perception:
         """Pose and label map for an (H, W, 3) uint8 BGR frame."""
         return self.label(self.locate(frame_bgr, timestamp_s))
 
-    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None) -> Located:
-        """The first half of `process`: the frame converted, and the pose tracked into it."""
+    def locate(self, frame_bgr: np.ndarray, timestamp_s: float | None = None, alone: bool = False) -> Located:
+        """The first half of `process`: the frame converted, and the pose tracked into it.
+        `alone`: nothing else of the caller's runs meanwhile (the pose may use every core)."""
         if not isinstance(frame_bgr, np.ndarray) or frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 \
                 or frame_bgr.dtype != np.uint8:
             shape = getattr(frame_bgr, "shape", type(frame_bgr).__name__)
@@ -89,7 +92,7 @@ class Perception:
         start = time.perf_counter()
         rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
         converted = time.perf_counter()
-        pose = self.pose.process(rgb, timestamp_s)
+        pose = self.pose.process(rgb, timestamp_s, alone)
         posed = time.perf_counter()
         return Located(rgb, pose, {"convert": (converted - start) * 1e3, "pose": (posed - converted) * 1e3})
 

@@ -136,12 +136,16 @@ class PoseEstimator:
     """BlazePose (full) from our ONNX export. `process()` takes RGB frames; use as a context manager."""
 
     def __init__(self, device: Device = "auto", static_image_mode: bool = False, max_people: int = 1,
-                 smooth: bool = True, check_in_background: bool = False, threads: int | None = None):
+                 smooth: bool = True, check_in_background: bool = False, threads: int | None = None,
+                 threads_alone: int | None = None):
         """`check_in_background` (a live camera): the once-a-second detector check of a tracked
         ROI runs on a thread of its own (its own one-thread session) and is taken up by the first
         frame after it finishes, instead of adding ~10 ms to one frame a second — a visible
         stutter in a mirror. Files keep it in the frame, so their results repeat. `threads`: CPU
-        threads of the detector and the landmark model (default: every core)."""
+        threads of the detector and the landmark model (default: every core). `threads_alone`: on
+        the CPU, a second landmark session with this many threads, for `process(..., alone=True)`:
+        a caller that shares the cores out (`OverlappedFrames`) lends the pose all of them while
+        its other thread is idle. Thread counts do not change the landmarks (tested)."""
         if max_people < 1:
             raise ValueError("max_people must be at least 1")
         self.static_image_mode = static_image_mode
@@ -149,6 +153,10 @@ class PoseEstimator:
         self.smooth = smooth and not static_image_mode
         self.detector = PoseDetector(OnnxModel("pose_detector", device, threads))
         self.landmarker = PoseLandmarker(OnnxModel("pose_landmarks", device, threads))
+        self._landmarker_alone = None
+        if threads_alone and threads_alone != threads and self.landmarker.model.info.device == "cpu":
+            self._landmarker_alone = PoseLandmarker(OnnxModel("pose_landmarks", device, threads_alone))
+        self._running = self.landmarker  # the landmark session this frame runs on
         background = check_in_background and not static_image_mode
         self._checker = PoseDetector(OnnxModel("pose_detector", device, 1)) if background else None
         self._background = ThreadPoolExecutor(1, thread_name_prefix="pose-check") if background else None
@@ -176,7 +184,7 @@ class PoseEstimator:
     def close(self) -> None:
         if self._background is not None:
             self._background.shutdown(wait=True, cancel_futures=True)
-        self.detector = self.landmarker = self._checker = None  # type: ignore[assignment]
+        self.detector = self.landmarker = self._landmarker_alone = self._running = self._checker = None  # type: ignore[assignment]
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -185,9 +193,11 @@ class PoseEstimator:
         self.close()
 
     # -- public ------------------------------------------------------------------------------
-    def process(self, frame_rgb: np.ndarray, timestamp_s: float | None = None) -> PoseResult:
-        """People in an (H, W, 3) uint8 RGB frame; `timestamp_s` drives smoothing (default 30 fps)."""
+    def process(self, frame_rgb: np.ndarray, timestamp_s: float | None = None, alone: bool = False) -> PoseResult:
+        """People in an (H, W, 3) uint8 RGB frame; `timestamp_s` drives smoothing (default 30 fps).
+        `alone`: nothing else of the caller's runs meanwhile (see `threads_alone`)."""
         _check_frame(frame_rgb)
+        self._running = self._landmarker_alone if alone and self._landmarker_alone is not None else self.landmarker
         height, width = frame_rgb.shape[:2]
         time_s = self._frame_index / DEFAULT_FPS if timestamp_s is None else float(timestamp_s)
         self._frame_index += 1
@@ -208,7 +218,7 @@ class PoseEstimator:
             detector_ran = True
             corrected_from = self._correct(self.detector(frame_rgb))
         if self._roi is not None:
-            output = self.landmarker(frame_rgb, self._roi)
+            output = self._running(frame_rgb, self._roi)
             self._since_detection += 1
             if corrected_from is not None and output.present:
                 # Tracking starts afresh from the corrected ROI, at rest (as a found person does).
@@ -245,7 +255,7 @@ class PoseEstimator:
         else:
             chosen = max(detections, key=lambda d: _policy_score(d, width, height))
         detected = chosen.roi()
-        output = self.landmarker(frame_rgb, detected)
+        output = self._running(frame_rgb, detected)
         if not output.present:
             return None
         self._since_detection = 0
@@ -294,7 +304,7 @@ class PoseEstimator:
             roi = _bounded_roi(output.next_roi(), output.points)
             if _roi_change(output.roi, roi) < ROI_SETTLED:
                 break
-            refined = self.landmarker(frame_rgb, roi)
+            refined = self._running(frame_rgb, roi)
             if not refined.present:
                 break
             output = refined

@@ -121,3 +121,23 @@ def test_each_frame_delivers_in_order_either_way_and_hands_errors_to_the_handler
         pipeline.finish = lambda begun: (_ for _ in ()).throw(RuntimeError("boom"))
         with pytest.raises(RuntimeError, match="boom"):  # by default an error ends the run
             each_frame(pipeline, [(demo_frames[0], 0.0, 0), (demo_frames[1], 1.0, 1)], lambda *_: None)
+
+
+def test_the_pose_takes_every_core_only_when_no_finish_runs_beside_it(demo_frames):
+    """On the CPU an overlapped pipeline keeps two landmark sessions: all cores but one beside a
+    finish, all of them when alone (frames slower than the pipeline). Same landmarks either way."""
+    used = []
+    landmarks = {}
+    for alone in (False, True):
+        with FramePipeline("cpu", overlapped=True) as pipeline:
+            pose = pipeline.perception.pose
+            for name in ("landmarker", "_landmarker_alone"):
+                session = getattr(pose, name)
+                setattr(pose, name, lambda *args, session=session, name=name: (used.append(name), session(*args))[1])
+            landmarks[alone] = [pipeline.locate(frame, index / 30.0, alone=alone).located.pose.primary.landmarks
+                                for index, frame in enumerate(demo_frames[:4])]
+        assert set(used) == {"_landmarker_alone" if alone else "landmarker"}
+        used.clear()
+    np.testing.assert_array_equal(np.stack(landmarks[False]), np.stack(landmarks[True]))
+    with FramePipeline("cpu", live=True) as pipeline:  # one frame at a time: one session, every core
+        assert pipeline.perception.pose._landmarker_alone is None
