@@ -61,7 +61,8 @@ class FramePipeline:
         cores = os.cpu_count() or 1
         pose_threads = max(1, cores - 1) if overlapped else None
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
-                                     live=live, pose_threads=pose_threads, pose_threads_alone=cores if overlapped else None)
+                                     live=live, pose_threads=pose_threads,
+                                     pose_threads_alone=cores if overlapped else None)
         self.overlapped = overlapped and self.perception.device_summary == "cpu"
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.

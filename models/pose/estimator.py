@@ -184,7 +184,8 @@ class PoseEstimator:
     def close(self) -> None:
         if self._background is not None:
             self._background.shutdown(wait=True, cancel_futures=True)
-        self.detector = self.landmarker = self._landmarker_alone = self._running = self._checker = None  # type: ignore[assignment]
+        self.detector = self.landmarker = self._checker = None  # type: ignore[assignment]
+        self._landmarker_alone = self._running = None  # type: ignore[assignment]
 
     def __enter__(self) -> PoseEstimator:
         return self

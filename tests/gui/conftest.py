@@ -123,7 +123,9 @@ def make_window(qtbot, catalog: Catalog, settings_path: Path, _pictures_dir: Pat
             return opener(spec)
 
         worker_catalog = Catalog(catalog.user_dir, catalog.bundled_dir)
-        session = MirrorSession(open_spec, pipeline or (lambda device, overlapped: FramePipeline("cpu", overlapped=overlapped)), worker_catalog.load,
+        # By default the pipeline the app builds: overlapped unless the settings say otherwise.
+        build = pipeline or (lambda device, overlapped: FramePipeline("cpu", overlapped=overlapped))
+        session = MirrorSession(open_spec, build, worker_catalog.load,
                                 reconnect_interval_s=reconnect_interval_s)
         window = MainWindow(session=session, catalog=catalog, settings=settings, pictures_dir=_pictures_dir,
                             log_dir=tmp_path / "log", options=WindowOptions(source=source, garment=garment))

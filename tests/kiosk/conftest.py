@@ -99,7 +99,8 @@ def make_kiosk(qtbot, catalog: Catalog, camera: FakeCameraDevice, _pictures_dir:
     def make(config: KioskConfig | None = None, pipeline: Callable[[str, bool], FramePipeline] | None = None,
              start: bool = True, startup_s: float = 30.0) -> KioskWindow:
         worker_catalog = Catalog(catalog.user_dir, catalog.bundled_dir)
-        session = KioskSession(open_spec, pipeline or (lambda device, overlapped: FramePipeline("cpu", overlapped=overlapped)), worker_catalog.load,
+        build = pipeline or (lambda device, overlapped: FramePipeline("cpu", overlapped=overlapped))
+        session = KioskSession(open_spec, build, worker_catalog.load,
                                reconnect_interval_s=0.1)
         window = KioskWindow(session=session, catalog=catalog, config=config or kiosk_config(),
                              pictures_dir=_pictures_dir, startup_s=startup_s)

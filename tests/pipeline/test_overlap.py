@@ -52,7 +52,8 @@ def test_overlapped_frames_are_the_pictures_of_one_frame_at_a_time(demo_frames):
     for (index, result), expected in zip(delivered, one_by_one):
         assert result.source is demo_frames[index]
         np.testing.assert_array_equal(result.output, expected.output, err_msg=f"frame {index}")
-        np.testing.assert_array_equal(result.perception.pose.primary.landmarks, expected.perception.pose.primary.landmarks)
+        np.testing.assert_array_equal(result.perception.pose.primary.landmarks,
+                                      expected.perception.pose.primary.landmarks)
     # Delivered by the worker, not by the thread that pushed.
     assert threads and threading.current_thread().name not in threads
 
