@@ -5,16 +5,18 @@ GIL) and `finish` (the parse, fit, warp and composition, mostly Python and OpenC
 other on a 2-core machine, the second core idles through much of each frame: the pose model
 scales to two threads only in part, and the rest is largely one thread. Here the caller's thread
 locates frame N while a worker thread finishes frame N−1 — the schedule of a mediapipe graph,
-whose calculators work on neighbouring frames at once. The pose models get every core but one
-(`FramePipeline(overlapped=True)`): with both, their threads and the worker fought over the two
-cores and frames came slower than one at a time (46 ms apart against 42). A frame's result is handed over when its
-`finish` ends, by the worker thread, so it waits for no later frame.
+whose calculators work on neighbouring frames at once. Beside a finish the pose models get every
+core but one (`FramePipeline(overlapped=True)`): with both, their threads and the worker fought
+over the two cores and frames came slower than one at a time (46 ms apart against 42). With the
+worker idle they get every core, so frames that do not queue come out as soon as one at a time.
+A frame's result is handed over by the worker when its `finish` ends: it waits for no later frame.
 
 Results are the same pictures, in the same order, as `FramePipeline.process` frame by frame
 (tested): the pose tracker serves only `locate`, the parser and the renderer only `finish`, and
 at most one frame is being finished while the next is located. What changes is the schedule:
-on 2 cores and the demo, a frame every 32 ms instead of every 40, each coming out 62 ms after it
-went in instead of 40 (one `bench --overlap` run beside a plain one; README, Devices).
+on 2 busy cores and the demo, a frame every 32–35 ms instead of every 40–43, each coming out
+62–68 ms after it went in instead of 40–43 (`bench --overlap` beside a plain `bench`; README,
+Devices).
 """
 
 from __future__ import annotations
