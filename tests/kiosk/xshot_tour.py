@@ -68,7 +68,8 @@ def main(state: str) -> int:
                                    "blouse-floral", "tee-red-print"))
     catalog = Catalog.default()
     worker_catalog = Catalog(catalog.user_dir, catalog.bundled_dir)
-    session = KioskSession(open_spec, lambda device, overlapped: FramePipeline(device), worker_catalog.load)
+    session = KioskSession(open_spec, lambda device, overlapped: FramePipeline(device, live=True, overlapped=overlapped),
+                           worker_catalog.load)  # as app/kiosk/runner.py builds it
     window = KioskWindow(session=session, catalog=catalog, config=config, pictures_dir=Path(tempfile.gettempdir()))
     window.start()
     if state == "pin":
