@@ -111,9 +111,6 @@ def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) 
                 stages.setdefault(stage, []).append(ms)
 
     with FramePipeline(device=args.device, garment=garment, live=True, overlapped=args.overlap) as pipeline:
-        if args.overlap and not pipeline.overlapped:
-            raise LiveFitError(f"--overlap runs on the CPU only, and this pipeline runs on {pipeline.device_summary}; "
-                               "leave it out or add --device cpu")
         each_frame(pipeline, feed(), deliver)  # as the mirror runs frames, or as the command line does
         providers = ", ".join(str(info) for info in pipeline.perception.session_infos)
         return stages, pipeline.device_summary, providers

@@ -9,7 +9,7 @@ import onnxruntime as ort
 
 from app.errors import InputShapeError
 from models.manifest import ModelSpec, load_model_spec
-from models.session import Device, SessionInfo, create_session, cuda_device_id
+from models.session import Device, SessionInfo, create_session, cuda_device_id, device_run
 
 
 class _BoundBuffers:
@@ -18,12 +18,15 @@ class _BoundBuffers:
     was captured with, so every run must read and write these same buffers; each run copies the
     input in and the outputs out (host arrays of their own, never views of the buffers)."""
 
-    def __init__(self, session: ort.InferenceSession, spec: ModelSpec, device_type: str, device_id: int):
+    def __init__(self, session: ort.InferenceSession, spec: ModelSpec, info: SessionInfo, device_id: int):
         self._session = session
-        self._input = ort.OrtValue.ortvalue_from_shape_and_type(spec.inputs[0].shape, np.float32, device_type,
-                                                                 device_id)
-        self._outputs = [ort.OrtValue.ortvalue_from_shape_and_type(o.shape, np.float32, device_type, device_id)
-                         for o in spec.outputs]
+        self._info = info
+        device_type = info.device
+        with device_run(info):  # allocations too: a cudaMalloc would break another thread's capture
+            self._input = ort.OrtValue.ortvalue_from_shape_and_type(spec.inputs[0].shape, np.float32, device_type,
+                                                                     device_id)
+            self._outputs = [ort.OrtValue.ortvalue_from_shape_and_type(o.shape, np.float32, device_type, device_id)
+                             for o in spec.outputs]
         self._binding = session.io_binding()
         self._binding.bind_ortvalue_input(spec.inputs[0].name, self._input)
         for tensor, value in zip(spec.outputs, self._outputs):
@@ -32,7 +35,7 @@ class _BoundBuffers:
         self._lock = threading.Lock()  # one set of buffers: one run at a time
 
     def run(self, tensor: np.ndarray) -> list[np.ndarray]:
-        with self._lock:
+        with self._lock, device_run(self._info):
             self._input.update_inplace(tensor)
             self._session.run_with_iobinding(self._binding)
             return [value.numpy().copy() if self._copy_out else value.numpy() for value in self._outputs]
@@ -59,7 +62,7 @@ class OnnxModel:
         _, self.height, self.width, _ = self.spec.inputs[0].shape
         self._bound = None
         if self.info.cuda_graph or (io_binding and fixed):
-            self._bound = _BoundBuffers(self.session, self.spec, self.info.device, cuda_device_id(self.session))
+            self._bound = _BoundBuffers(self.session, self.spec, self.info, cuda_device_id(self.session))
 
     @property
     def session_info(self) -> SessionInfo:
@@ -75,4 +78,5 @@ class OnnxModel:
         tensor = image_rgb[None].astype(np.float32) * self._scale + self._offset
         if self._bound is not None:
             return self._bound.run(tensor)
-        return self.session.run(self._output_names, {self._input_name: tensor})
+        with device_run(self.info):
+            return self.session.run(self._output_names, {self._input_name: tensor})

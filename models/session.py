@@ -16,6 +16,12 @@ CUDA settings (measured on an H200, onnxruntime-gpu 1.31.1): convolutions in ful
 pixels, without it by 0.0009, at the same speed. CUDA graphs on request, for fixed-shape models run
 through I/O binding (models/runner.py): replaying one halves their time (landmark model 3.3 →
 1.5 ms, copies included), since each of their many small kernels otherwise costs a launch.
+
+One CUDA run at a time across threads (`device_run`): onnxruntime captures a session's CUDA graph
+on a thread's third run, in the global capture mode, where a cudaMalloc or a synchronous copy from
+any other thread meanwhile fails the capture (CUDA error 900). The mirror runs CUDA sessions on
+several threads (this frame's pose, the last frame's compositor, the face mesh and the detector's
+check beside them); their Python and OpenCV work still overlaps, only the device calls take turns.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import ctypes.util
 import logging
 import os
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,6 +63,15 @@ class SessionInfo:
     @property
     def device(self) -> str:
         return "cpu" if self.provider == _CPU else "cuda"
+
+
+_CUDA_RUNS = threading.Lock()  # see the module docstring: no CUDA run beside another's graph capture
+
+
+def device_run(info: SessionInfo) -> AbstractContextManager:
+    """Hold around every run of (and every device copy for) a session: on CUDA it waits for any
+    other thread's CUDA run to end; on the CPU it holds nothing."""
+    return _CUDA_RUNS if info.device == "cuda" else nullcontext()
 
 
 def _nvidia_driver_present() -> bool:
@@ -158,7 +175,8 @@ def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain:
     path = spec.cpu_path if chain == [_CPU] and spec.cpu_path is not None else spec.path
     try:
         providers = [(name, cuda_options(cuda_graph)) if name == _CUDA else name for name in chain]
-        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
+        with _CUDA_RUNS if chain[0] != _CPU else nullcontext():  # it allocates device memory
+            session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
             ort.capi.onnxruntime_pybind11_state.InvalidGraph) as error:
         raise ModelError(f"{path}: onnxruntime cannot load this model ({error}); {REBUILD_HINT}") from error

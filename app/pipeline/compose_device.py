@@ -37,7 +37,7 @@ from app.pipeline.compose import SHADING_ONE, shading_gain
 from app.pipeline.compose import composite as cpu_composite
 from app.pipeline.occlusion import Occlusion
 from models.manifest import load_model_spec
-from models.session import Device, SessionInfo, create_session, cuda_device_id
+from models.session import Device, SessionInfo, create_session, cuda_device_id, device_run
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,8 @@ class DeviceCompositor:
             "shading": _plane(gain),
             "opacity": np.array([opacity], np.float32),
         }
-        image = self._run_bound(feeds) if self._io_binding else self._run_plain(feeds)
+        with device_run(self.info):  # see models.session
+            image = self._run_bound(feeds) if self._io_binding else self._run_plain(feeds)
         out = frame_bgr.copy()
         out[y0:y1, x0:x1] = image[0]  # (h, w, 3) uint8 BGR, rounded by the graph
         return out
@@ -143,8 +144,9 @@ class DeviceCompositor:
         self._texture_source, self._texture_tensor = texture_bgra, tensor
         self._texture_size = np.array([texture_bgra.shape[1], texture_bgra.shape[0]], np.float32)
         # On CUDA this is the one upload of the garment; on the CPU the OrtValue wraps `tensor`.
-        self._texture_value = (ort.OrtValue.ortvalue_from_numpy(tensor, self._device_type, self._device_id)
-                               if self._io_binding else None)
+        with device_run(self.info):  # an allocation on the device
+            self._texture_value = (ort.OrtValue.ortvalue_from_numpy(tensor, self._device_type, self._device_id)
+                                   if self._io_binding else None)
         log.debug("texture %s cached on %s", texture_bgra.shape, self._device_type if self._io_binding else "host")
 
     def _run_plain(self, feeds: dict[str, np.ndarray]) -> np.ndarray:

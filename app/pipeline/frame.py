@@ -50,11 +50,10 @@ class FramePipeline:
                  max_people: int = 1, live: bool = False, overlapped: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
-        (`OverlappedFrames`): the pose models then leave one core to the other thread (all of them
-        when `locate` is told it runs alone), and the renderer makes its masks inline rather than on
-        a third thread. Only on the CPU: no GPU
-        session has measured it yet (the models replay CUDA graphs there, and their capture must not
-        meet another thread's kernels) — `self.overlapped` says whether it was granted."""
+        (`OverlappedFrames`): on the CPU the pose models then leave one core to the other thread
+        (all of them when `locate` is told it runs alone), and the renderer makes its masks inline
+        rather than on a third thread. On CUDA the two threads' device runs take turns
+        (`models.session.device_run`), so that no graph capture meets another thread's kernels."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
@@ -63,7 +62,7 @@ class FramePipeline:
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
                                      live=live, pose_threads=pose_threads,
                                      pose_threads_alone=cores if overlapped else None)
-        self.overlapped = overlapped and self.perception.device_summary == "cpu"
+        self.overlapped = overlapped
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None

@@ -42,7 +42,7 @@ class OverlappedFrames(Generic[Tag]):
     def __init__(self, pipeline: FramePipeline, deliver: Callable[[FrameResult, Tag], None],
                  failed: Callable[[Exception, Tag], None]):
         if not pipeline.overlapped:
-            raise ValueError("build the pipeline with overlapped=True, on the CPU: its threads are shared out for it")
+            raise ValueError("build the pipeline with overlapped=True: its threads are shared out for it")
         self.pipeline = pipeline
         self._deliver = deliver
         self._failed = failed

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 from app.errors import DeviceError, ModelError
 from models.manifest import load_model_spec
 from models.runner import OnnxModel
-from models.session import create_session, cuda_options, provider_chain
+from models.session import SessionInfo, create_session, cuda_options, device_run, provider_chain
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -117,6 +118,32 @@ def test_fixed_buffer_path_gives_each_frame_its_own_outputs() -> None:
 def test_cuda_runs_in_float32_and_graphs_only_on_request() -> None:
     assert cuda_options() == {"use_tf32": "0"}
     assert cuda_options(cuda_graph=True) == {"use_tf32": "0", "enable_cuda_graph": "1"}
+
+
+def test_cuda_runs_take_turns_across_threads_and_cpu_runs_do_not() -> None:
+    # A CUDA graph's capture fails if another thread touches the device meanwhile (models/session.py).
+    cuda, cpu = SessionInfo("a", "CUDAExecutionProvider"), SessionInfo("b", "CPUExecutionProvider")
+    entered: dict[str, bool] = {}
+
+    def try_to_run(name: str, info: SessionInfo) -> None:
+        guard = device_run(info)
+        if hasattr(guard, "acquire"):
+            entered[name] = guard.acquire(timeout=0.1)
+            if entered[name]:
+                guard.release()
+        else:
+            with guard:
+                entered[name] = True
+
+    with device_run(SessionInfo("c", "CUDAExecutionProvider")):
+        threads = [threading.Thread(target=try_to_run, args=args) for args in (("cuda", cuda), ("cpu", cpu))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert entered == {"cuda": False, "cpu": True}
+    try_to_run("cuda", cuda)
+    assert entered["cuda"]
 
 
 def test_unknown_device_is_refused() -> None:

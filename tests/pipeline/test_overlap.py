@@ -41,11 +41,12 @@ def _overlapped_outputs(pipeline: FramePipeline, frames: list[np.ndarray]) -> tu
     return delivered, sorted(threads)
 
 
-def test_overlapped_frames_are_the_pictures_of_one_frame_at_a_time(demo_frames):
+def test_overlapped_frames_are_the_pictures_of_one_frame_at_a_time(demo_frames, graph_device):
+    """On the CPU, and with LIVEFIT_TEST_DEVICE=cuda on CUDA (graph replays on two threads)."""
     garment = resolve_garment("tee-navy")
-    with FramePipeline("cpu", garment, live=True, overlapped=True) as pipeline:
+    with FramePipeline(graph_device, garment, live=True, overlapped=True) as pipeline:
         one_by_one = [pipeline.process(frame, index / 30.0) for index, frame in enumerate(demo_frames)]
-    with FramePipeline("cpu", garment, live=True, overlapped=True) as pipeline:
+    with FramePipeline(graph_device, garment, live=True, overlapped=True) as pipeline:
         delivered, threads = _overlapped_outputs(pipeline, demo_frames)
     assert [index for index, _ in delivered] == list(range(FRAMES))
     assert all(result.drawn for _, result in delivered)
