@@ -45,28 +45,46 @@ class Begun:
     located: Located
 
 
+@dataclass(frozen=True)
+class Labelled:
+    """A frame between `FramePipeline.label` and `FramePipeline.render` (the two parts of `finish`)."""
+
+    frame_bgr: np.ndarray  # (H, W, 3) uint8 BGR
+    timestamp_s: float | None
+    perception: PerceptionResult
+
+
+# From this many cores on, an overlapped pipeline spreads its finish over more threads: the parse
+# and the render of neighbouring frames on two (`split_finish`), and the render's masks on a third.
+# On an H200 machine's 16 cores (CUDA) the masks beside gave a frame every 16.8 ms against
+# 17.8–17.9 inline; on 2 cores they were slower (33.8 against 33.0 ms), and there are no more.
+MANY_CORES = 4
+
+
 class FramePipeline:
     def __init__(self, device: Device = "auto", garment: Garment | None = None, static_image_mode: bool = False,
                  max_people: int = 1, live: bool = False, overlapped: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
         (`OverlappedFrames`): on the CPU the pose models then leave one core to the other thread
-        (all of them when `locate` is told it runs alone), and the renderer makes its masks inline
-        rather than on a third thread. On CUDA the two threads' device runs take turns
+        (all of them when `locate` is told it runs alone), and below MANY_CORES the renderer makes
+        its masks inline rather than on a third thread. On CUDA the threads' device runs take turns
         (`models.session.device_run`), so that no graph capture meets another thread's kernels."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
         cores = os.cpu_count() or 1
+        many_cores = cores >= MANY_CORES
         pose_threads = max(1, cores - 1) if overlapped else None
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
                                      live=live, pose_threads=pose_threads,
                                      pose_threads_alone=cores if overlapped else None)
         self.overlapped = overlapped
+        self.split_finish = overlapped and many_cores  # see MANY_CORES and OverlappedFrames
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None
-        self.renderer = TryOnRenderer(garment, compositor, masks_beside=live and not self.overlapped)
+        self.renderer = TryOnRenderer(garment, compositor, masks_beside=live and (many_cores or not overlapped))
 
     @property
     def garment(self) -> Garment | None:
@@ -99,19 +117,28 @@ class FramePipeline:
     def finish(self, begun: Begun) -> FrameResult:
         """The frame's label map and render: the second half of `process` (touches the parser
         and the renderer only). Frames must be finished in the order they were located."""
-        perception = self.perception.label(begun.located)
+        return self.render(self.label(begun))
+
+    def label(self, begun: Begun) -> Labelled:
+        """The first part of `finish`: the label map (touches the parser only)."""
+        return Labelled(begun.frame_bgr, begun.timestamp_s, self.perception.label(begun.located))
+
+    def render(self, labelled: Labelled) -> FrameResult:
+        """The second part of `finish`: the garment drawn (touches the renderer only). Frames
+        must be rendered in the order they were labelled."""
+        perception = labelled.perception
         start = time.perf_counter()
         if self.static_image_mode:
             # Each still is a scene of its own: nothing of the last photo's fit (smoothing, the
             # wearer's sleeve length voted over frames, arm widths) may carry over to this one.
             self.renderer.reset()
-        rendered = self.renderer.render(begun.frame_bgr, perception, begun.timestamp_s or 0.0)
+        rendered = self.renderer.render(labelled.frame_bgr, perception, labelled.timestamp_s or 0.0)
         timings = {k: v for k, v in perception.timings_ms.items() if k != "total"}
         timings.update(rendered.timings_ms)
-        # The frame's own work (on one thread or two), not the time it may have waited between.
+        # The frame's own work (on one thread or more), not the time it may have waited between.
         timings["total"] = perception.timings_ms["total"] + (time.perf_counter() - start) * 1e3
         garment = self.renderer.garment
-        return FrameResult(begun.frame_bgr, rendered.image, perception, garment.id if garment else None, timings)
+        return FrameResult(labelled.frame_bgr, rendered.image, perception, garment.id if garment else None, timings)
 
     def close(self) -> None:
         self.perception.close()

@@ -28,16 +28,19 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from app.pipeline.frame import Begun, FramePipeline, FrameResult
+from app.pipeline.frame import Begun, FramePipeline, FrameResult, Labelled
 
 Tag = TypeVar("Tag")
 
 
 class OverlappedFrames(Generic[Tag]):
     """`push` frames in order; each one's result goes to `deliver(result, tag)`, or its error to
-    `failed(error, tag)`, on the worker thread, in push order. `tag` is the caller's own record of
+    `failed(error, tag)`, on a worker thread, in push order. `tag` is the caller's own record of
     the frame (the GUI's captured frame). Call `drain()` before changing the pipeline (garment,
-    reset), and `close()` when done (the pipeline stays the caller's to close)."""
+    reset), and `close()` when done (the pipeline stays the caller's to close).
+
+    Where the pipeline says `split_finish` (many cores), the finish runs as two stages on two
+    workers: frame N−1's parse beside frame N−2's render, beside frame N's pose here."""
 
     def __init__(self, pipeline: FramePipeline, deliver: Callable[[FrameResult, Tag], None],
                  failed: Callable[[Exception, Tag], None]):
@@ -47,46 +50,70 @@ class OverlappedFrames(Generic[Tag]):
         self._deliver = deliver
         self._failed = failed
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="finish-frames")
-        self._in_flight: Future | None = None
+        self._render_worker = ThreadPoolExecutor(1, thread_name_prefix="render-frames") if pipeline.split_finish else None
+        self._in_flight: Future | None = None  # the frame being finished (split: being labelled)
+        self._rendering: Future | None = None  # split only: the frame being rendered, set by the worker
         self._lock = threading.Lock()  # one push at a time, and no push during a drain
 
     def push(self, frame_bgr: np.ndarray, timestamp_s: float | None, tag: Tag) -> None:
-        """Locate this frame here, beside the previous frame's finish, then queue its own finish.
-        Raises what locating raises, or what a handler raised for the frame before (this frame is
+        """Locate this frame here, beside the previous frames' finish, then queue its own finish.
+        Raises what locating raises, or what a handler raised for a frame before (this frame is
         then dropped); a finish's own error goes to `failed`."""
         with self._lock:
-            # With the worker idle (frames come slower than they are finished), nothing will run
+            # With the workers idle (frames come slower than they are finished), nothing will run
             # beside this frame's pose: it may use every core, and comes out no later than one
             # frame at a time would.
-            idle = self._in_flight is None or self._in_flight.done()
+            idle = all(future is None or future.done() for future in (self._in_flight, self._rendering))
             begun = self.pipeline.locate(frame_bgr, timestamp_s, alone=idle)
             self._wait()  # one frame finishing at a time: a slow finish must not build a queue
-            self._in_flight = self._worker.submit(self._finish, begun, tag)
+            if self._render_worker is None:
+                self._in_flight = self._worker.submit(self._hand_over, self.pipeline.finish, begun, tag)
+            else:
+                self._in_flight = self._worker.submit(self._label, begun, tag)
 
     def drain(self) -> None:
-        """Wait until the frame being finished has been delivered."""
+        """Wait until every frame pushed has been delivered."""
         with self._lock:
-            self._wait()
+            self._wait()  # the labelling stage is idle after this, so `_rendering` is ours to read
+            self._wait_rendering()
 
     def close(self) -> None:
-        """Drain (raising what a handler raised), then stop the worker."""
+        """Drain (raising what a handler raised), then stop the workers."""
         try:
             self.drain()
         finally:
             self._worker.shutdown(wait=True)
+            if self._render_worker is not None:
+                self._render_worker.shutdown(wait=True)
 
     def _wait(self) -> None:
         in_flight, self._in_flight = self._in_flight, None
         if in_flight is not None:
-            in_flight.result()  # _finish hands its errors to `failed`: this only waits (or re-raises a handler's)
+            in_flight.result()  # the stages hand their errors to `failed`: this only waits (or re-raises a handler's)
 
-    def _finish(self, begun: Begun, tag: Tag) -> None:
+    def _wait_rendering(self) -> None:
+        rendering, self._rendering = self._rendering, None
+        if rendering is not None:
+            rendering.result()
+
+    def _hand_over(self, work: Callable[[Begun | Labelled], FrameResult], item: Begun | Labelled, tag: Tag) -> None:
+        """On a worker: `work(item)`'s result to `deliver`, or its error to `failed`."""
         try:
-            result = self.pipeline.finish(begun)
+            result = work(item)
         except Exception as error:  # noqa: BLE001 (handed to the caller's handler, as process() would raise it)
             self._failed(error, tag)
             return
         self._deliver(result, tag)
+
+    def _label(self, begun: Begun, tag: Tag) -> None:
+        """The split finish's first stage, on the worker: the parse, then the render queued."""
+        try:
+            labelled = self.pipeline.label(begun)
+        except Exception as error:  # noqa: BLE001 (as in _hand_over)
+            self._failed(error, tag)
+            return
+        self._wait_rendering()  # one frame rendering at a time, in order: no queue builds here either
+        self._rendering = self._render_worker.submit(self._hand_over, self.pipeline.render, labelled, tag)
 
 
 def _reraise(error: Exception, tag: object) -> None:

@@ -165,14 +165,14 @@ def test_a_stream_frame_that_fails_on_the_overlap_worker_ends_the_run_with_one_l
     from app.errors import LiveFitError
     from app.pipeline.frame import FramePipeline
 
-    finish = FramePipeline.finish
+    label = FramePipeline.label  # the first part of a frame's finish, on a worker (one or two of them)
 
-    def finish_failing_the_third(self, begun):
+    def label_failing_the_third(self, begun):
         if begun.timestamp_s is not None and begun.timestamp_s >= 2 / 30:
             raise LiveFitError("frame 2 could not be parsed")
-        return finish(self, begun)
+        return label(self, begun)
 
-    monkeypatch.setattr(FramePipeline, "finish", finish_failing_the_third)
+    monkeypatch.setattr(FramePipeline, "label", label_failing_the_third)
     out = tmp_path / "tryon.avi"
     assert run("--source", "demo", "--max-frames", "5", "--garment", "tee-navy", "--output", str(out)) == 2
     errors = [line for line in capsys.readouterr().err.splitlines() if " INFO " not in line]
