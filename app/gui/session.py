@@ -70,7 +70,7 @@ class MirrorSession(QObject):
         self._mirror_print = False
         self.source_spec: str | None = None
         self.device: Device = "auto"
-        self.overlap = True  # frames overlapped on the CPU (see InferenceThread)
+        self.overlap = True  # neighbouring frames overlapped (see InferenceThread)
 
     # --- public API -------------------------------------------------------------------------
 

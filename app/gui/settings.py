@@ -122,7 +122,7 @@ class AppSettings:
 
     @property
     def overlap(self) -> bool:
-        """Pose the next frame while this one is rendered (`app.pipeline.overlap`; the CPU only)."""
+        """Pose the next frame while this one is rendered (`app.pipeline.overlap`)."""
         return self._bool("pipeline/overlap", True)
 
     @overlap.setter

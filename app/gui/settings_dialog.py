@@ -121,8 +121,8 @@ class SettingsDialog(QDialog):
         device_form = QFormLayout(device_group)
         device_form.addRow("Run models on", self.device_box)
         device_form.addRow(self.overlap_check)
-        device_form.addRow(_hint("More frames per second on a computer with few cores, each shown about 20 ms "
-                                 "later. On the processor only: a graphics card runs one frame at a time."))
+        device_form.addRow(_hint("More frames per second, each shown a little later (about 20 ms on a computer "
+                                 "with two cores). Off: the shortest delay."))
         view_group = QGroupBox("Mirror")
         view_box = QVBoxLayout(view_group)
         view_box.addWidget(self.mirror_print_check)

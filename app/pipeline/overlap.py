@@ -1,4 +1,4 @@
-"""`OverlappedFrames`: a live stream's frames through a `FramePipeline` on two threads at once.
+"""`OverlappedFrames`: a live stream's frames through a `FramePipeline` on two threads at once (three on many cores).
 
 A frame's work is two halves: `locate` (the pose models, whose onnxruntime run releases the
 GIL) and `finish` (the parse, fit, warp and composition, mostly Python and OpenCV). One after the
@@ -17,6 +17,12 @@ at most one frame is being finished while the next is located. What changes is t
 on 2 busy cores and the demo, a frame every 32–35 ms instead of every 40–43, each coming out
 62–68 ms after it went in instead of 40–43 (`bench --overlap` beside a plain `bench`; README,
 Devices).
+
+On many cores (`FramePipeline.split_finish`) the finish is itself two stages on two workers, the
+parse (`label`) and the render, each touching only its own state. They gain less than their
+share, since most of their work holds Python's interpreter lock: on an H200 machine's 16 cores,
+CUDA, a frame every 16.1–17.0 ms split against 17.6–18.5 on one worker (19–20.5 one at a time).
+On CUDA every thread's device runs take turns (`models.session.device_run`).
 """
 
 from __future__ import annotations
