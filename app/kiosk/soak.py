@@ -1,11 +1,12 @@
 """Soak test: the try-on pipeline fed a looping video for hours' worth of frames.
 
-    python -m app.kiosk.soak --frames 20000 [--size 640x360] [--device cpu] [--json OUT.json]
+    python -m app.kiosk.soak --frames 20000 [--size 640x360] [--device cpu] [--one-at-a-time] [--json OUT.json]
 
 A kiosk runs all day, so what matters is what a short test cannot show: memory that creeps up,
 an error that comes once in ten thousand frames. This tool renders a short clip of the demo
 person to a temporary video file, then plays it in a loop through `FramePipeline`, as the kiosk
-does with a camera: each loop is a new "epoch" (the pipeline is reset, as the capture thread's
+does with a camera (neighbouring frames overlapped, as `camera.overlap` does by default;
+`--one-at-a-time` as with it off): each loop is a new "epoch" (the pipeline is reset, as the capture thread's
 reopen makes the worker do), garments change every `--switch-every` frames (loading each from
 the catalog, as a shopper tapping the carousel does) and every `--reset-every` frames the session
 goes back to the first garment (the kiosk's inactivity reset).
@@ -26,7 +27,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from app.errors import LiveFitError, SourceError
 from app.garments.catalog import Catalog
 from app.logging_setup import configure_cli_logging
 from app.pipeline.frame import FramePipeline
+from app.pipeline.overlap import OverlappedFrames
 from app.sources.demo import DemoSource
 from app.sources.video import VideoSource
 
@@ -133,8 +135,8 @@ def make_loop_video(path: Path, size: tuple[int, int], frames: int = CLIP_FRAMES
     return path
 
 
-def looping_frames(video: Path, report: SoakReport, pipeline: FramePipeline) -> Iterator[tuple[object, float]]:
-    """(image, timestamp) from `video` forever; each loop reopens the file and resets tracking."""
+def looping_frames(video: Path, report: SoakReport, reset: Callable[[], None]) -> Iterator[tuple[object, float]]:
+    """(image, timestamp) from `video` forever; each loop reopens the file and calls `reset`."""
     while True:
         source = VideoSource(video)
         try:
@@ -143,44 +145,65 @@ def looping_frames(video: Path, report: SoakReport, pipeline: FramePipeline) -> 
         finally:
             source.close()
         report.loops += 1
-        pipeline.reset()  # time starts over, as when the kiosk's capture thread reopens a source
+        reset()  # time starts over, as when the kiosk's capture thread reopens a source
 
 
 def soak(pipeline: FramePipeline, catalog: Catalog, garment_ids: Sequence[str], video: Path, frames: int, *,
          report_every: int = REPORT_EVERY, switch_every: int = SWITCH_EVERY, reset_every: int = RESET_EVERY,
          out: object = sys.stdout) -> SoakReport:
-    """Run `frames` frames through `pipeline`, printing a line every `report_every` frames."""
+    """Run `frames` frames through `pipeline` (overlapped where it was built for it, as the kiosk
+    runs it), printing a line every `report_every` frames."""
     report = SoakReport()
     counter = _ErrorCounter(report)
     logging.getLogger().addHandler(counter)
     started = time.perf_counter()
     interval_started = started
     position = 0
+
+    def failed(error: Exception, number: int) -> None:
+        report.frame_errors += 1
+        log.error("frame %d failed", number, exc_info=error)
+        if len(report.error_lines) < 20:
+            report.error_lines.append(f"frame {number}: {type(error).__name__}: {error}")
+
+    overlapped = OverlappedFrames(pipeline, lambda result, number: None, failed) if pipeline.overlapped else None
+
+    def between_frames(change: Callable[[], None]) -> None:
+        """A change to the pipeline, once the frames in flight are delivered (as the kiosk's worker)."""
+        if overlapped is not None:
+            overlapped.drain()
+        change()
+
+    def load(garment_id: str) -> None:
+        between_frames(lambda: pipeline.set_garment(catalog.load(garment_id)))
+
     try:
         if garment_ids:
-            pipeline.set_garment(catalog.load(garment_ids[0]))
-        stream = looping_frames(video, report, pipeline)
+            load(garment_ids[0])
+        stream = looping_frames(video, report, lambda: between_frames(pipeline.reset))
         for number in range(1, frames + 1):
             image, timestamp = next(stream)
             try:
-                pipeline.process(image, timestamp)  # type: ignore[arg-type]
+                if overlapped is not None:
+                    overlapped.push(image, timestamp, number)  # type: ignore[arg-type]
+                else:
+                    pipeline.process(image, timestamp)  # type: ignore[arg-type]
             except Exception as error:  # noqa: BLE001 (counted and reported: the soak's whole point)
-                report.frame_errors += 1
-                log.exception("frame %d failed", number)
-                if len(report.error_lines) < 20:
-                    report.error_lines.append(f"frame {number}: {type(error).__name__}: {error}")
+                failed(error, number)
             if number == 1:
                 report.rss_start_mb = report.rss_max_mb = rss_mb()
             if garment_ids and number % reset_every == 0:
                 position = 0
-                pipeline.set_garment(catalog.load(garment_ids[0]))
-                pipeline.reset()
+                load(garment_ids[0])
+                between_frames(pipeline.reset)
                 report.session_resets += 1
             elif garment_ids and len(garment_ids) > 1 and number % switch_every == 0:
                 position = (position + 1) % len(garment_ids)
-                pipeline.set_garment(catalog.load(garment_ids[position]))
+                load(garment_ids[position])
                 report.garment_switches += 1
             if number % report_every == 0 or number == frames:
+                if overlapped is not None and number == frames:
+                    overlapped.drain()  # the last frames' errors counted before the last report
                 now = time.perf_counter()
                 rss = rss_mb()
                 report.rss_max_mb = max(report.rss_max_mb, rss)
@@ -194,6 +217,8 @@ def soak(pipeline: FramePipeline, catalog: Catalog, garment_ids: Sequence[str], 
                 interval_started = now
             report.frames = number
     finally:
+        if overlapped is not None:
+            overlapped.close()
         logging.getLogger().removeHandler(counter)
         report.seconds = time.perf_counter() - started
         report.rss_end_mb = rss_mb()
@@ -218,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--frames", type=_positive, default=DEFAULT_FRAMES)
     parser.add_argument("--size", type=_size, default=DEFAULT_SIZE, metavar="WxH", help="frame size (640x360)")
     parser.add_argument("--device", choices=("auto", "cuda", "cpu"), default="auto")
+    parser.add_argument("--one-at-a-time", action="store_true",
+                        help="run frames one at a time, as the kiosk does with camera.overlap = false")
     parser.add_argument("--garments", metavar="ID,ID", help="garments to cycle through (default: the catalog's)")
     parser.add_argument("--catalog", metavar="DIR", type=Path, help="user garment folder")
     parser.add_argument("--video", metavar="FILE", type=Path, help="loop this video instead of the demo clip")
@@ -239,8 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             catalog.find(garment_id)
         with tempfile.TemporaryDirectory(prefix="livefit-soak-") as folder:
             video = args.video or make_loop_video(Path(folder) / "loop.avi", args.size)
-            with FramePipeline(args.device, live=True) as pipeline:
-                print(f"soak: {args.frames} frames of {video.name} on {pipeline.device_summary}, "
+            with FramePipeline(args.device, live=True, overlapped=not args.one_at_a_time) as pipeline:
+                schedule = "overlapped" if pipeline.overlapped else "one at a time"
+                print(f"soak: {args.frames} frames of {video.name} on {pipeline.device_summary} ({schedule}), "
                       f"garments {', '.join(ids) or 'none'}", flush=True)
                 report = soak(pipeline, catalog, ids, video, args.frames, report_every=args.report_every,
                               switch_every=args.switch_every, reset_every=args.reset_every)
