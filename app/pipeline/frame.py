@@ -66,21 +66,23 @@ class FramePipeline:
                  max_people: int = 1, live: bool = False, overlapped: bool = False):
         """`live`: a camera shown as it is captured (the mirror, the kiosk, `bench`), see Perception.
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
-        (`OverlappedFrames`): on the CPU the pose models then leave one core to the other thread
-        (all of them when `locate` is told it runs alone), and below MANY_CORES the renderer makes
-        its masks inline rather than on a third thread. On CUDA the threads' device runs take turns
+        (`OverlappedFrames`): on the CPU the pose models then leave a core to each worker (one,
+        or two with `split_finish`; all of them when `locate` is told it runs alone), and below
+        MANY_CORES the renderer makes its masks inline rather than on a third thread. On CUDA the threads' device runs take turns
         (`models.session.device_run`), so that no graph capture meets another thread's kernels."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode
         cores = os.cpu_count() or 1
         many_cores = cores >= MANY_CORES
-        pose_threads = max(1, cores - 1) if overlapped else None
+        self.overlapped = overlapped
+        self.split_finish = overlapped and many_cores  # see MANY_CORES and OverlappedFrames
+        # On 2 cores, the pose's threads and the worker fought over a shared core: 46 ms a frame
+        # against 34 with a core left to the worker. (With two workers, unmeasured: the same rule.)
+        pose_threads = max(1, cores - (2 if self.split_finish else 1)) if overlapped else None
         self.perception = Perception(device=device, static_image_mode=static_image_mode, max_people=max_people,
                                      live=live, pose_threads=pose_threads,
                                      pose_threads_alone=cores if overlapped else None)
-        self.overlapped = overlapped
-        self.split_finish = overlapped and many_cores  # see MANY_CORES and OverlappedFrames
         # On a GPU the warp and composition run there too (one graph, few copies); on the CPU,
         # OpenCV's kernels are ~10× faster than that graph, so the CPU path stays.
         compositor = DeviceCompositor("cuda") if self.perception.device_summary == "cuda" else None

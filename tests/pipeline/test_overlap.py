@@ -178,3 +178,13 @@ def test_the_pose_takes_every_core_only_when_no_finish_runs_beside_it(demo_frame
     np.testing.assert_array_equal(np.stack(landmarks[False]), np.stack(landmarks[True]))
     with FramePipeline("cpu", live=True) as pipeline:  # one frame at a time: one session, every core
         assert pipeline.perception.pose._landmarker_alone is None
+
+
+@pytest.mark.parametrize("split", [False, True], indirect=True, ids=["one finishing worker", "parse and render split"])
+def test_beside_its_workers_the_pose_leaves_each_a_core(split, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(frame_module.os, "cpu_count", lambda: 8)
+    with FramePipeline("cpu", overlapped=True) as pipeline:
+        pose = pipeline.perception.pose
+        threads = {name: getattr(pose, name).model.session.get_session_options().intra_op_num_threads
+                   for name in ("landmarker", "_landmarker_alone")}
+    assert threads == {"landmarker": 6 if split else 7, "_landmarker_alone": 8}
