@@ -59,9 +59,11 @@ def _overlapped_outputs(pipeline: FramePipeline, frames: list[np.ndarray]) -> tu
 def test_overlapped_frames_are_the_pictures_of_one_frame_at_a_time(demo_frames, graph_device, split):
     """On the CPU, and with LIVEFIT_TEST_DEVICE=cuda on CUDA (graph replays on two threads). Not
     `live`: a live pipeline's face mesh and detector check run beside the frames and are taken up
-    when they finish, so its pictures depend on timing (on CUDA, split, a live run's pictures
-    differed from one at a time: most likely the face mesh, which there waits for the compositor's
-    device run and is taken up a frame later)."""
+    when they finish, so its pictures depend on timing. (On CUDA, split, a live run's pictures
+    differed from one at a time. On the CPU, 40 live demo frames differed from the 34th on, and
+    with the face mesh slowed by 50 ms, as if waiting for the device, from the 2nd: each time
+    first on a frame that took up a face outline from another frame than one at a time did, the
+    renderer's smoothing carrying the difference on.)"""
     garment = resolve_garment("tee-navy")
     with FramePipeline(graph_device, garment, overlapped=True) as pipeline:
         one_by_one = [pipeline.process(frame, index / 30.0) for index, frame in enumerate(demo_frames)]
