@@ -6,8 +6,8 @@ A kiosk runs all day, so what matters is what a short test cannot show: memory t
 an error that comes once in ten thousand frames. This tool renders a short clip of the demo
 person to a temporary video file, then plays it in a loop through `FramePipeline`, as the kiosk
 does with a camera (neighbouring frames overlapped, as `camera.overlap` does by default;
-`--one-at-a-time` as with it off): each loop is a new "epoch" (the pipeline is reset, as the capture thread's
-reopen makes the worker do), garments change every `--switch-every` frames (loading each from
+`--one-at-a-time` as with it off): each loop is a new "epoch" (the pipeline is reset, as the
+capture thread's reopen makes the worker do), garments change every `--switch-every` frames (loading each from
 the catalog, as a shopper tapping the carousel does) and every `--reset-every` frames the session
 goes back to the first garment (the kiosk's inactivity reset).
 

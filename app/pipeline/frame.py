@@ -57,7 +57,7 @@ class Labelled:
 # From this many cores on, an overlapped pipeline spreads its finish over more threads: the parse
 # and the render of neighbouring frames on two (`split_finish`), and the render's masks on a third.
 # On an H200 machine's 16 cores (CUDA) the masks beside gave a frame every 16.8 ms against
-# 17.8–17.9 inline; on 2 cores they were slower (33.8 against 33.0 ms), and there are no more.
+# 17.8–17.9 inline; on 2 cores, with no core left for them, they were slower (33.8 against 33.0 ms).
 MANY_CORES = 4
 
 
@@ -68,8 +68,9 @@ class FramePipeline:
         `overlapped`: the caller may run `locate` and `finish` of neighbouring frames on two threads
         (`OverlappedFrames`): on the CPU the pose models then leave a core to each worker (one,
         or two with `split_finish`; all of them when `locate` is told it runs alone), and below
-        MANY_CORES the renderer makes its masks inline rather than on a third thread. On CUDA the threads' device runs take turns
-        (`models.session.device_run`), so that no graph capture meets another thread's kernels."""
+        MANY_CORES the renderer makes its masks inline rather than on a third thread. On CUDA the
+        threads' device runs take turns (`models.session.device_run`), so that no graph capture
+        meets another thread's kernels."""
         if overlapped and static_image_mode:
             raise ValueError("still images are not overlapped: each is a scene of its own")
         self.static_image_mode = static_image_mode

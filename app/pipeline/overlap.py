@@ -1,4 +1,5 @@
-"""`OverlappedFrames`: a live stream's frames through a `FramePipeline` on two threads at once (three on many cores).
+"""`OverlappedFrames`: a live stream's frames through a `FramePipeline` on two threads at once
+(three on many cores).
 
 A frame's work is two halves: `locate` (the pose models, whose onnxruntime run releases the
 GIL) and `finish` (the parse, fit, warp and composition, mostly Python and OpenCV). One after the
@@ -56,7 +57,8 @@ class OverlappedFrames(Generic[Tag]):
         self._deliver = deliver
         self._failed = failed
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="finish-frames")
-        self._render_worker = ThreadPoolExecutor(1, thread_name_prefix="render-frames") if pipeline.split_finish else None
+        self._render_worker = (ThreadPoolExecutor(1, thread_name_prefix="render-frames") if pipeline.split_finish
+                               else None)
         self._in_flight: Future | None = None  # the frame being finished (split: being labelled)
         self._rendering: Future | None = None  # split only: the frame being rendered, set by the worker
         self._lock = threading.Lock()  # one push at a time, and no push during a drain

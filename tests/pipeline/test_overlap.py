@@ -109,8 +109,10 @@ def test_a_frame_that_fails_is_reported_with_its_tag_and_the_stream_goes_on(demo
 
 def test_an_error_in_a_handler_comes_out_of_a_later_push_or_close(demo_frames, split):
     with FramePipeline("cpu", live=True, overlapped=True) as pipeline:
-        overlapped = OverlappedFrames(pipeline, lambda result, tag: (_ for _ in ()).throw(OSError(f"disk full at {tag}")),
-                                      lambda error, tag: pytest.fail(str(error)))
+        def deliver(result, tag):
+            raise OSError(f"disk full at {tag}")
+
+        overlapped = OverlappedFrames(pipeline, deliver, lambda error, tag: pytest.fail(str(error)))
         with pytest.raises(OSError, match="disk full at 0"):
             for index, frame in enumerate(demo_frames[:4]):
                 overlapped.push(frame, index / 30.0, index)
