@@ -10,7 +10,11 @@ whose speed drifts over tens of seconds, each ratio then compares neighbouring m
 median of the rounds' ratios is the figure to quote. `--overlap` runs the frames as the mirror
 does (`OverlappedFrames`: one frame's pose beside the previous frame's parse and render) and adds
 the interval between delivered frames and each frame's latency (pushed in → result out); its
-ratio to mediapipe compares the interval, the time per frame each delivers.
+ratio to mediapipe compares the interval, the time per frame each delivers. `--pace FPS` feeds the
+frames as a camera at that rate would, through the mirror's newest-frame slot: a frame waits
+while the pipeline is busy, a newer one replaces it (the older is dropped and counted), and the
+latency counts from the frame's capture, so it is what a shopper in front of the mirror sees
+(painting aside).
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ def add_subparser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--overlap", action="store_true",
                         help="as the mirror runs frames: one frame's pose beside the previous one's parse and render; "
                              "adds the interval between delivered frames and each frame's latency")
+    parser.add_argument("--pace", type=float, metavar="FPS",
+                        help="feed frames as a camera at this rate would (the newest waiting frame is taken, older "
+                             "ones dropped); adds the interval and each frame's latency from its capture")
     parser.set_defaults(func=bench_command)
 
 
@@ -87,20 +94,38 @@ def summarize(samples: list[float]) -> tuple[float, float]:
 
 def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) -> tuple[dict[str, list[float]], str, str]:
     """Per-stage milliseconds of the timed frames (after the warm-up), the device summary and the
-    providers, from a fresh pipeline (so every round starts from the same state). Overlapped, also
-    "interval" (between delivered results) and "latency" (pushed → delivered) per frame."""
+    providers, from a fresh pipeline (so every round starts from the same state). Overlapped or
+    paced, also "interval" (between delivered results) and "latency" (pushed, or captured when
+    paced, → delivered) per frame; paced, the frames dropped as "dropped" (one count)."""
     stages: dict[str, list[float]] = {}
     pushed_at: dict[int, float] = {}
     delivered_at: list[float] = []
+    dropped = 0
 
     def feed():
         for index, frame in enumerate(frames):
             pushed_at[index] = time.perf_counter()
             yield frame, index / 30.0, index
 
+    def paced_feed():
+        """Frame i is captured at start + i / pace; the newest captured one is handed on, as the
+        mirror's capture slot does, and waited for when none is new."""
+        nonlocal dropped
+        start = time.perf_counter()
+        index = 0
+        while index < len(frames):
+            newest = min(int((time.perf_counter() - start) * args.pace), len(frames) - 1)
+            if newest < index:
+                time.sleep(max(0.0, start + index / args.pace - time.perf_counter()))
+                newest = index
+            dropped += newest - index
+            pushed_at[newest] = start + newest / args.pace
+            yield frames[newest], newest / args.pace, newest
+            index = newest + 1
+
     def deliver(result, index: int) -> None:
         timings = dict(result.timings_ms)
-        if args.overlap:
+        if args.overlap or args.pace:
             now = time.perf_counter()
             timings["latency"] = (now - pushed_at[index]) * 1e3
             if delivered_at:
@@ -111,9 +136,13 @@ def _time_pipeline(args: argparse.Namespace, frames: list[np.ndarray], garment) 
                 stages.setdefault(stage, []).append(ms)
 
     with FramePipeline(device=args.device, garment=garment, live=True, overlapped=args.overlap) as pipeline:
-        each_frame(pipeline, feed(), deliver)  # as the mirror runs frames, or as the command line does
+        # As the mirror runs frames (overlapped), or as the command line does.
+        each_frame(pipeline, paced_feed() if args.pace else feed(), deliver)
         providers = ", ".join(str(info) for info in pipeline.perception.session_infos)
-        return stages, pipeline.device_summary, providers
+        device = pipeline.device_summary
+    if args.pace:
+        stages["dropped"] = [float(dropped)]
+    return stages, device, providers
 
 
 def bench_command(args: argparse.Namespace) -> int:
@@ -121,6 +150,11 @@ def bench_command(args: argparse.Namespace) -> int:
         raise LiveFitError("--frames must be at least 1 and --warmup at least 0")
     if args.rounds < 1:
         raise LiveFitError("--rounds must be at least 1")
+    if args.pace is not None and not args.pace > 0:
+        raise LiveFitError("--pace must be a frame rate above 0")
+    if args.pace and args.reference:
+        raise LiveFitError("--pace measures what a camera at that rate gets; mediapipe's reference is timed flat "
+                           "out, so leave out one of --pace and --reference")
     frames, decode_ms = load_frames(args.source, args.frames + args.warmup)
     garment = bench_garment(args.garment)
     height, width = frames[0].shape[:2]
@@ -147,10 +181,17 @@ def bench_command(args: argparse.Namespace) -> int:
               f"garment {garment.id if garment else 'none'}\n")
     out.write(f"providers: {providers}\n")
     out.write(f"{'stage':<10} {'median ms':>10} {'p95 ms':>10}\n")
+    dropped = stages.pop("dropped", [])
     for stage, samples in stages.items():
         median, p95 = summarize(samples)
         out.write(f"{stage:<10} {median:>10.2f} {p95:>10.2f}\n")
-    if args.overlap:
+    if args.pace:
+        interval, _ = summarize(stages["interval"])
+        captured = args.rounds * (args.frames + args.warmup)
+        out.write(f"paced at {args.pace:g} frames/s: {1000.0 / interval:.1f} frames/s delivered (from the median "
+                  f"interval), {int(sum(dropped))} of {captured} captured frames dropped; latency counts from "
+                  f"capture\n")
+    elif args.overlap:
         interval, _ = summarize(stages["interval"])
         out.write(f"throughput {1000.0 / interval:.1f} frames/s (from the median interval between delivered frames, "
                   f"pose beside the previous frame's parse and render)\n")

@@ -41,3 +41,33 @@ def test_bench_overlap_reports_the_interval_between_delivered_frames_and_their_l
     # A frame is delivered after its own work, never before it.
     assert figures["latency"][0] >= figures["total"][0]
     assert "frames/s (from the median interval between delivered frames" in out
+
+
+def _paced(out: str) -> tuple[dict[str, list[float]], str]:
+    figures = {line.split()[0]: [float(v) for v in line.split()[1:3]] for line in out.splitlines()
+               if line.split() and line.split()[0] in ("total", "latency", "interval")}
+    return figures, next(line for line in out.splitlines() if line.startswith("paced at"))
+
+
+def test_bench_paced_slower_than_the_pipeline_takes_every_frame_at_the_camera_rate(capsys) -> None:
+    # Two frames of warm-up: the first frame's start-up may make the next one wait.
+    assert main(["bench", "--frames", "3", "--warmup", "2", "--device", "cpu", "--pace", "2", "--overlap"]) == 0
+    figures, summary = _paced(capsys.readouterr().out)
+    assert 450 < figures["interval"][0] < 600  # a frame every 500 ms, as the camera gives them
+    assert figures["latency"][0] >= figures["total"][0]
+    assert summary.startswith("paced at 2 frames/s: 2.0 frames/s delivered") and "0 of 5 captured frames dropped" in summary
+
+
+def test_bench_paced_faster_than_the_pipeline_drops_the_frames_it_cannot_take(capsys) -> None:
+    assert main(["bench", "--frames", "6", "--warmup", "0", "--device", "cpu", "--pace", "1000"]) == 0
+    figures, summary = _paced(capsys.readouterr().out)
+    dropped = int(summary.split(" of ")[0].split()[-1])
+    assert 0 < dropped < 6 and summary.endswith("of 6 captured frames dropped; latency counts from capture")
+    assert figures["latency"][0] >= figures["total"][0]
+
+
+def test_bench_refuses_a_pace_it_cannot_use(capsys) -> None:
+    assert main(["bench", "--pace", "0"]) == 2
+    assert "--pace must be a frame rate above 0" in capsys.readouterr().err
+    assert main(["bench", "--pace", "30", "--reference", "mediapipe"]) == 2
+    assert "leave out one of --pace and --reference" in capsys.readouterr().err
