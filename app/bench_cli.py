@@ -152,6 +152,9 @@ def bench_command(args: argparse.Namespace) -> int:
         raise LiveFitError("--rounds must be at least 1")
     if args.pace is not None and not args.pace > 0:
         raise LiveFitError("--pace must be a frame rate above 0")
+    if (args.overlap or args.pace) and args.frames + args.warmup < 2:
+        raise LiveFitError("--overlap and --pace time the interval between delivered frames: give at least 2 "
+                           "frames (--frames plus --warmup)")
     if args.pace and args.reference:
         raise LiveFitError("--pace measures what a camera at that rate gets; mediapipe's reference is timed flat "
                            "out, so leave out one of --pace and --reference")

@@ -71,3 +71,5 @@ def test_bench_refuses_a_pace_it_cannot_use(capsys) -> None:
     assert "--pace must be a frame rate above 0" in capsys.readouterr().err
     assert main(["bench", "--pace", "30", "--reference", "mediapipe"]) == 2
     assert "leave out one of --pace and --reference" in capsys.readouterr().err
+    assert main(["bench", "--pace", "30", "--frames", "1", "--warmup", "0"]) == 2
+    assert "give at least 2 frames" in capsys.readouterr().err
