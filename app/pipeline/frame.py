@@ -57,8 +57,11 @@ class Labelled:
 # From this many cores on, an overlapped pipeline spreads its finish over more threads: the parse
 # and the render of neighbouring frames on two (`split_finish`), and the render's masks on a third.
 # On an H200 machine's 16 cores (CUDA) the masks beside gave a frame every 16.8 ms against
-# 17.8–17.9 inline; on 2 cores, with no core left for them, they were slower (33.8 against 33.0 ms).
-MANY_CORES = 4
+# 17.8–17.9 inline, and the split 16.1–17.0 against 17.6–18.5. Short of cores both lose: on 2,
+# masks beside 33.8 ms against 33.0 inline, and the split 21 frames/s against 22–25 in the
+# mirror. Nothing between was measured, so only machines with cores to spare for the pose's
+# threads, two workers and the masks get them.
+MANY_CORES = 8
 
 
 class FramePipeline:
