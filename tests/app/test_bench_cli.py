@@ -5,6 +5,12 @@ from __future__ import annotations
 from app.cli import main
 
 
+def _timing_rows(out: str) -> dict[str, list[float]]:
+    """The total, latency and interval rows of bench's table: name → [median, p95] in ms."""
+    return {line.split()[0]: [float(v) for v in line.split()[1:3]] for line in out.splitlines()
+            if line.split() and line.split()[0] in ("total", "latency", "interval")}
+
+
 def test_bench_reports_each_stage_and_throughput(capsys) -> None:
     assert main(["bench", "--frames", "3", "--warmup", "1", "--device", "cpu"]) == 0
     out = capsys.readouterr().out
@@ -34,8 +40,7 @@ def test_bench_runs_and_reports_several_rounds(capsys) -> None:
 def test_bench_overlap_reports_the_interval_between_delivered_frames_and_their_latency(capsys) -> None:
     assert main(["bench", "--frames", "4", "--warmup", "1", "--device", "cpu", "--overlap"]) == 0
     out = capsys.readouterr().out
-    figures = {line.split()[0]: [float(v) for v in line.split()[1:3]] for line in out.splitlines()
-               if line.split() and line.split()[0] in ("total", "latency", "interval")}
+    figures = _timing_rows(out)
     assert set(figures) == {"total", "latency", "interval"}
     assert all(0 < median <= p95 for median, p95 in figures.values())
     # A frame is delivered after its own work, never before it.
@@ -44,9 +49,7 @@ def test_bench_overlap_reports_the_interval_between_delivered_frames_and_their_l
 
 
 def _paced(out: str) -> tuple[dict[str, list[float]], str]:
-    figures = {line.split()[0]: [float(v) for v in line.split()[1:3]] for line in out.splitlines()
-               if line.split() and line.split()[0] in ("total", "latency", "interval")}
-    return figures, next(line for line in out.splitlines() if line.startswith("paced at"))
+    return _timing_rows(out), next(line for line in out.splitlines() if line.startswith("paced at"))
 
 
 def test_bench_paced_slower_than_the_pipeline_takes_every_frame_at_the_camera_rate(capsys) -> None:
