@@ -175,7 +175,7 @@ def _create_session(spec: ModelSpec, device: Device, threads: int | None, chain:
     path = spec.cpu_path if chain == [_CPU] and spec.cpu_path is not None else spec.path
     try:
         providers = [(name, cuda_options(cuda_graph)) if name == _CUDA else name for name in chain]
-        with _CUDA_RUNS if chain[0] != _CPU else nullcontext():  # it allocates device memory
+        with device_run(SessionInfo(spec.name, chain[0])):  # on a GPU it allocates device memory
             session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except (ort.capi.onnxruntime_pybind11_state.Fail, ort.capi.onnxruntime_pybind11_state.InvalidProtobuf,
             ort.capi.onnxruntime_pybind11_state.InvalidGraph) as error:
