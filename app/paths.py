@@ -35,7 +35,7 @@ def assets_dir() -> Path:
 
 
 def demo_image_path() -> Path:
-    return assets_dir() / "demo" / "astronaut.png"
+    return assets_dir() / "demo" / "grace_hopper.jpg"
 
 
 def user_data_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Shared test setup: offscreen Qt, the project's own demo photo, the shared data folder."""
+"""Shared test setup: offscreen Qt, the project's own test photo, the shared data folder."""
 
 from __future__ import annotations
 
@@ -14,14 +14,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+ASTRONAUT = REPO / "tests" / "data" / "astronaut.png"  # see tests/data/SOURCE.md
 
 
 @pytest.fixture(scope="session")
 def astronaut_bgr() -> np.ndarray:
-    """(512, 512, 3) uint8 BGR: the public-domain NASA portrait the demo source animates."""
-    image = cv2.imread(str(REPO / "assets" / "demo" / "astronaut.png"))
+    """(512, 512, 3) uint8 BGR: the public-domain NASA portrait the demo source once animated."""
+    image = cv2.imread(str(ASTRONAUT))
     assert image is not None
     return image
+
+
+@pytest.fixture(scope="session")
+def astronaut_path() -> Path:
+    return ASTRONAUT
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,22 @@
 """The `demo` source: a person to try garments on with no camera and nothing to download.
 
-It shows the bundled public-domain photo of astronaut Eileen Collins (`app.paths.demo_image_path()`,
-see assets/demo/SOURCE.md) on a flat neutral backdrop, swaying slowly sideways and gently
-"breathing" in scale, so pose tracking and temporal smoothing have smooth motion to follow. Both
-motions are sinusoids of the frame's media time, so frame i is always the same image (tests and
-benchmarks are repeatable) and the stream never ends unless `max_frames` bounds it. The whole
-photo always stays inside the frame, so the upper body is fully visible. Each frame costs one
-`cv2.warpAffine` of the 512 x 512 photo.
+It shows the bundled public-domain portrait of Grace Hopper (`app.paths.demo_image_path()`, see
+assets/demo/SOURCE.md) on a flat neutral backdrop, swaying slowly sideways and gently "breathing"
+in scale, so pose tracking and temporal smoothing have smooth motion to follow. Both motions are
+sinusoids of the frame's media time, so frame i is always the same image (tests and benchmarks
+are repeatable) and the stream never ends unless `max_frames` bounds it.
+
+The portrait ends at her chest, so its bottom edge always stays below the frame's: her body runs
+out of the frame, as a shopper's does close to a mirror, and the garment's hem ends at the frame's
+edge. (Inside the frame, the photo's edge would cut her body off above the backdrop and the
+garment would hang on over it.) Its top and sides stay inside the frame. Each frame costs one
+`cv2.warpAffine` of the 512 × 600 photo.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -27,19 +32,23 @@ DEFAULT_FPS = 30.0
 
 BACKDROP_BGR = (128, 128, 128)
 """Neutral mid-grey: no colour cast for the parser or the garment shading to pick up."""
-PHOTO_HEIGHT_FRACTION = 0.84
-"""Photo height at rest as a share of the frame height (leaves room for the zoom)."""
+PHOTO_HEIGHT_FRACTION = 1.0
+"""Photo height at rest as a share of the frame height."""
+BOTTOM_OVERHANG = 0.1
+"""How far below the frame's bottom edge the photo's stays at its smallest zoom, as a share of the
+frame height (72 px at 720; at the largest zoom the photo's top is then 72 px inside the frame)."""
 SWAY_AMPLITUDE = 0.03
 """Peak sideways offset as a share of the frame width (38 px at 1280)."""
 SWAY_PERIOD_S = 4.0
 ZOOM_AMPLITUDE = 0.04
-"""Peak relative change of scale; at its largest the photo fills 87% of the frame height."""
+"""Peak relative change of scale."""
 ZOOM_PERIOD_S = 5.5
 """Not a multiple of the sway period, so the two motions do not repeat in lock-step."""
 
 
 class DemoSource(FrameSource):
-    """Endless animated stream of the demo photo; `size` is (width, height) of the frames."""
+    """Endless animated stream of the demo photo; `size` is (width, height) of the frames.
+    `photo`: another portrait to animate the same way (tests use one the pose model finds hard)."""
 
     kind = "demo"
     is_stream = True
@@ -50,22 +59,29 @@ class DemoSource(FrameSource):
         fps: float = DEFAULT_FPS,
         *,
         max_frames: int | None = None,
+        photo: Path | None = None,
     ) -> None:
         width, height = size
         if width < 16 or height < 16:
             raise ValueError(f"demo frame size must be at least 16x16, got {width}x{height}")
         if not fps > 0:
             raise ValueError(f"demo fps must be positive, got {fps}")
-        path = demo_image_path()
+        path = demo_image_path() if photo is None else Path(photo)
         if not path.is_file():
-            raise SourceError(f"{path}: demo image is missing (incomplete installation?)")
+            hint = " (incomplete installation?)" if photo is None else ""
+            raise SourceError(f"{path}: demo image is missing{hint}")
         # (h, w, 3) uint8 BGR
         self._photo = read_image(path)
         photo_h, photo_w = self._photo.shape[:2]
-        # Largest rest scale that keeps the photo inside the frame at peak zoom and sway.
+        # PHOTO_HEIGHT_FRACTION of the frame's height, unless the sides at peak zoom and sway
+        # would leave a narrow frame.
         fit_h = PHOTO_HEIGHT_FRACTION * height / photo_h
         fit_w = (1 - 2 * SWAY_AMPLITUDE) * width / (photo_w * (1 + ZOOM_AMPLITUDE))
         self._rest_scale = min(fit_h, fit_w)
+        # The photo's centre, fixed: its bottom edge, highest at the smallest zoom, then sits
+        # BOTTOM_OVERHANG below the frame's.
+        smallest = self._rest_scale * (1 - ZOOM_AMPLITUDE)
+        self._centre_y = height * (1 + BOTTOM_OVERHANG) - smallest * photo_h / 2
         super().__init__(
             label="demo", fps=float(fps), frame_count=None, size=(width, height),
             max_frames=max_frames,
@@ -80,13 +96,12 @@ class DemoSource(FrameSource):
         scale = self._rest_scale * (1 + ZOOM_AMPLITUDE * math.sin(2 * math.pi * t / ZOOM_PERIOD_S))
         width, height = self._frame_size
         centre_x = width / 2 + SWAY_AMPLITUDE * width * math.sin(2 * math.pi * t / SWAY_PERIOD_S)
-        centre_y = height / 2
         photo_h, photo_w = self._photo.shape[:2]
         # Pixel centres sit at integer coordinates: the photo's centre is ((w-1)/2, (h-1)/2).
         return np.array(
             [
                 [scale, 0.0, centre_x - 0.5 - scale * (photo_w - 1) / 2],
-                [0.0, scale, centre_y - 0.5 - scale * (photo_h - 1) / 2],
+                [0.0, scale, self._centre_y - 0.5 - scale * (photo_h - 1) / 2],
             ]
         )
 

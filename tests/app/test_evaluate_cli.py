@@ -112,7 +112,7 @@ def test_a_still_person_with_arms_beside_the_body_wears_a_still_garment(shared_d
 def test_stability_runs_each_garment_asked_for_and_names_an_unknown_one_first(tmp_path, capsys) -> None:
     from app.cli import main
 
-    photo = Path(__file__).resolve().parents[2] / "assets" / "demo" / "astronaut.png"
+    photo = Path(__file__).resolve().parents[2] / "tests" / "data" / "astronaut.png"
     # An unknown id fails at once, before minutes of runs with the others.
     assert main(["evaluate", "stability", "--source", str(photo), "--garment", "tee-navy", "no-such-top"]) != 0
     captured = capsys.readouterr()

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 def photo_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "photos"
     folder.mkdir()
-    shutil.copy(REPO / "assets" / "demo" / "astronaut.png", folder / "astronaut.png")
+    shutil.copy(REPO / "tests" / "data" / "astronaut.png", folder / "astronaut.png")
     return folder
 
 
@@ -121,7 +121,7 @@ def test_garment_render_video_and_dataset(tmp_path: Path) -> None:
     ok, first = capture.read()
     capture.release()
     demo = next(iter(DemoSource(max_frames=1))).image
-    # The garment changed the picture on the astronaut's chest (just below the neck, from the
+    # The garment changed the picture on the demo person's chest (just below the neck, from the
     # keypoints the same run wrote), and nothing far from the person.
     keypoints = json.loads((dataset / "pose" / "demo_000000000000_keypoints.json").read_text())
     points = np.array(keypoints["people"][0]["pose_keypoints_2d"]).reshape(18, 3)

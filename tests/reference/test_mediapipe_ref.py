@@ -296,7 +296,7 @@ def test_mediapipe_finds_the_demo_person() -> None:
     assert len(run.per_frame_ms) == 5 and run.median_ms > 0
     found = [points for points in run.landmarks if points is not None]
     assert len(found) == 10
-    # The astronaut's nose is in the upper middle of the frame, shoulders below it.
+    # The demo person's nose is in the middle of the frame, shoulders below it.
     nose, left_shoulder, right_shoulder = found[-1][0], found[-1][11], found[-1][12]
     assert 400 < nose[0] < 880 and 100 < nose[1] < 400 and nose[2] > 0.5
     assert left_shoulder[1] > nose[1] and right_shoulder[1] > nose[1]
