@@ -19,6 +19,18 @@ STRENGTH = 0.6
 LIMITS = (0.7, 1.25)
 DETAIL_SIGMA = 1.5  # quarter-resolution px: folds pass, fabric texture (denim, knit) does not
 DARK_CLOTH = 40.0  # grey level below which a top's shading is mostly noise
+WIDE_STEP = 4  # the large-scale average is blurred at 1/WIDE_STEP of quarter resolution
+
+
+def _wide_blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """(h, w) float32 Gaussian blur of an (h, w) float32 image for a large `sigma` (px): blurred
+    WIDE_STEP times smaller, then enlarged — what is left after such a blur varies too slowly to
+    tell the difference, and it costs a sixteenth (~1 ms a frame less at 720p)."""
+    h, w = image.shape
+    if sigma < 2 * WIDE_STEP or min(h, w) < 4 * WIDE_STEP:
+        return cv2.GaussianBlur(image, (0, 0), sigma)
+    small = cv2.resize(image, (max(1, w // WIDE_STEP), max(1, h // WIDE_STEP)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(cv2.GaussianBlur(small, (0, 0), sigma / WIDE_STEP), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def shading_map(frame_bgr: np.ndarray, labels: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -33,7 +45,7 @@ def shading_map(frame_bgr: np.ndarray, labels: np.ndarray, box: tuple[int, int, 
     sigma = max(1.0, BLUR_FRACTION * max(small_size))
     # Normalised convolution: the average over clothing pixels only, so skin and background
     # around the top do not brighten or darken its edges.
-    mean = cv2.GaussianBlur(grey * cloth, (0, 0), sigma) / np.maximum(cv2.GaussianBlur(cloth, (0, 0), sigma), 1e-3)
+    mean = _wide_blur(grey * cloth, sigma) / np.maximum(_wide_blur(cloth, sigma), 1e-3)
     ratio = cv2.GaussianBlur(np.clip(grey / np.maximum(mean, 1.0), *LIMITS), (0, 0), DETAIL_SIGMA)
     # Dark cloth shows its folds only as sensor noise; trust the shading less the darker it is.
     trust = np.clip((mean - DARK_CLOTH) / DARK_CLOTH, 0.0, 1.0)
