@@ -950,3 +950,16 @@ def test_cover_gaps_takes_a_single_pixel_of_skin_to_cover() -> None:
     sleeve_region = np.zeros((60, 80), np.uint8)
     cover_gaps(merged, sleeve_region, texture_alpha, labels, reach=12, skin=skin)
     assert sleeve_region[30, 20] == 255
+
+
+@pytest.mark.parametrize("shape", [(1, 7), (2, 5), (3, 3), (9, 13)])
+def test_the_fill_direction_is_the_field_s_central_difference(shape: tuple[int, int]) -> None:
+    # cover_gaps differentiates its distance field only at the gap pixels; borders included, that
+    # is what cv2.Sobel(ksize=1) gives over the whole field.
+    from app.pipeline.cover import _central_difference
+
+    field = np.random.default_rng(7).uniform(0, 50, shape).astype(np.float32)
+    rows, columns = (index.ravel() for index in np.indices(shape))
+    for axis in (0, 1):
+        whole = cv2.Sobel(field, cv2.CV_32F, axis, 1 - axis, ksize=1)
+        np.testing.assert_array_equal(_central_difference(field, rows, columns, axis), whole[rows, columns])
