@@ -3,7 +3,7 @@
 The torso warp samples near the armholes, where a flat-lay photo shows the sleeves' roots; if the
 torso layer could see sleeve cloth it would paste flaps of sleeve beside the body. So the torso
 half of the atlas keeps only cloth between the armhole lines, the sleeve half only cloth outside
-them, and one remap over a merged map still samples everything (sleeve maps are offset by the
+them (each reaching SEAM_OVERLAP texels past them, so the two overlap at the seam), and one remap over a merged map still samples everything (sleeve maps are offset by the
 garment's width into the right half).
 """
 
@@ -19,6 +19,7 @@ from app.garments.model import Garment, SleeveKind
 
 BLEED = 4  # px of cloth colour carried past the garment's edge
 EDGE_MIX = 1  # px: the mask's outer band whose colour is backdrop and cloth mixed
+SEAM_OVERLAP = 6  # texels each half reaches past the armhole line into the other's cloth
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,11 @@ def build_atlas(garment: Garment) -> GarmentAtlas:
     width, _ = garment.size
     colour = bleed_colour(cv2.cvtColor(garment.rgba, cv2.COLOR_BGRA2BGR), garment.mask)
     torso = torso_region(garment)
-    torso_alpha = cv2.bitwise_and(garment.mask, torso)
-    sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(torso))
+    # Torso and sleeves overlap across the armhole line: cut exactly there, each faded out along
+    # it in bilinear sampling, and where the two met on the body the wearer's top showed through
+    # between them. (The renderer lets a sleeve replace the torso only where it is as solid.)
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * SEAM_OVERLAP + 1,) * 2)
+    torso_alpha = cv2.bitwise_and(garment.mask, cv2.dilate(torso, reach))
+    sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(cv2.erode(torso, reach)))
     texture = np.concatenate([np.dstack([colour, torso_alpha]), np.dstack([colour, sleeve_alpha])], 1)
     return GarmentAtlas(np.ascontiguousarray(texture), float(width), np.ascontiguousarray(texture[..., 3]))

@@ -32,8 +32,8 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
                texture_alpha: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The layers' sampling maps merged over `box`, and where the sleeves are drawn.
 
-    A sleeve replaces the torso where the sleeve has cloth, so the texture can then be sampled
-    by a single remap (CPU) or GridSample (device). Layers: torso first, then sleeves.
+    A sleeve replaces the torso where the sleeve has cloth at least as solid as the torso's, so
+    the texture can then be sampled by a single remap (CPU) or GridSample (device). Layers: torso first, then sleeves.
     Returns merged (h, w, 2) float32 texture pixel (x, y) per box pixel, (-1, -1) = nothing; and
     sleeve_region (h, w) uint8, non-zero where a sleeve is drawn (the sleeves' texture alpha).
     texture_alpha: (th, tw) uint8, the texture's alpha plane, if the caller keeps one.
@@ -50,7 +50,13 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
         if layer.name == "torso":
             merged[window] = layer.map_xy
             continue
-        cloth = cv2.remap(alpha, layer.map_xy, None, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        # The alpha each map really shows (bilinear, as the texture is sampled), so that a sleeve
+        # replaces what lies below only where it is at least as solid: at the seam, the sleeve's
+        # soft root edge lay over solid torso, and the wearer's own top showed through the crack.
+        cloth = cv2.remap(alpha, layer.map_xy, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        below = cv2.remap(alpha, merged[window], None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=0)
+        cloth[cloth < below] = 0
         cv2.copyTo(layer.map_xy, cloth, merged[window])
         cv2.max(sleeve_region[window], cloth, dst=sleeve_region[window])
     return merged, sleeve_region
