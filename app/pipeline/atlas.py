@@ -3,8 +3,9 @@
 The torso warp samples near the armholes, where a flat-lay photo shows the sleeves' roots; if the
 torso layer could see sleeve cloth it would paste flaps of sleeve beside the body. So the torso
 half of the atlas keeps only cloth between the armhole lines, the sleeve half only cloth outside
-them (each reaching SEAM_OVERLAP texels past them, so the two overlap at the seam), and one remap over a merged map still samples everything (sleeve maps are offset by the
-garment's width into the right half).
+them (each reaching SEAM_OVERLAP texels past them, so the two overlap at the seam), and one
+remap over a merged map still samples everything (sleeve maps are offset by the garment's width
+into the right half).
 """
 
 from __future__ import annotations

@@ -33,9 +33,10 @@ def merge_maps(texture_bgra: np.ndarray, layers: list[Layer], box: tuple[int, in
     """The layers' sampling maps merged over `box`, and where the sleeves are drawn.
 
     A sleeve replaces the torso where the sleeve has cloth at least as solid as the torso's, so
-    the texture can then be sampled by a single remap (CPU) or GridSample (device). Layers: torso first, then sleeves.
+    the texture can then be sampled by a single remap (CPU) or GridSample (device). Layers: torso
+    first, then sleeves.
     Returns merged (h, w, 2) float32 texture pixel (x, y) per box pixel, (-1, -1) = nothing; and
-    sleeve_region (h, w) uint8, non-zero where a sleeve is drawn (the sleeves' texture alpha).
+    sleeve_region (h, w) uint8, non-zero where a sleeve is drawn (the sleeves' bilinear alpha).
     texture_alpha: (th, tw) uint8, the texture's alpha plane, if the caller keeps one.
     """
     x0, y0, x1, y1 = box
