@@ -104,21 +104,25 @@ class OverlappedFrames(Generic[Tag]):
         if rendering is not None:
             rendering.result()
 
-    def _hand_over(self, work: Callable[[Begun | Labelled], FrameResult], item: Begun | Labelled, tag: Tag) -> None:
-        """On a worker: `work(item)`'s result to `deliver`, or its error to `failed`."""
+    def _attempt(self, work: Callable[[Begun | Labelled], FrameResult | Labelled], item: Begun | Labelled,
+                 tag: Tag) -> FrameResult | Labelled | None:
+        """On a worker: `work(item)`, or None with its error handed to `failed`."""
         try:
-            result = work(item)
+            return work(item)
         except Exception as error:  # noqa: BLE001 (handed to the caller's handler, as process() would raise it)
             self._failed(error, tag)
-            return
-        self._deliver(result, tag)
+            return None
+
+    def _hand_over(self, work: Callable[[Begun | Labelled], FrameResult], item: Begun | Labelled, tag: Tag) -> None:
+        """On a worker: `work(item)`'s result to `deliver`, or its error to `failed`."""
+        result = self._attempt(work, item, tag)
+        if result is not None:
+            self._deliver(result, tag)
 
     def _label(self, begun: Begun, tag: Tag) -> None:
         """The split finish's first stage, on the worker: the parse, then the render queued."""
-        try:
-            labelled = self.pipeline.label(begun)
-        except Exception as error:  # noqa: BLE001 (as in _hand_over)
-            self._failed(error, tag)
+        labelled = self._attempt(self.pipeline.label, begun, tag)
+        if labelled is None:
             return
         self._wait_rendering()  # one frame rendering at a time, in order: no queue builds here either
         self._rendering = self._render_worker.submit(self._hand_over, self.pipeline.render, labelled, tag)
