@@ -8,6 +8,8 @@ into the torso the other side stops at the arm's real edge — so the smaller re
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from app.pipeline.rays import labels_on_rays
@@ -33,6 +35,41 @@ def seen(person: Person, key: tuple[str, str]) -> bool:
     """Whether the pose sees both ends of the arm segment `key` (side, "upper"|"fore"): a hidden
     arm's guessed joints wander by 10–20 px from frame to frame and lie on whatever hides it."""
     return bool(person.visibility[list(SEGMENTS[key])].min() >= MIN_SEEN_VISIBILITY)
+
+
+_FOREARMS = {"left": (B.LEFT_SHOULDER, B.LEFT_ELBOW, (B.LEFT_WRIST, B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
+             "right": (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, (B.RIGHT_WRIST, B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB))}
+
+
+def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_size: tuple[int, int]) -> Person:
+    """`person` with each forearm that is out of sight hanging straight on from its upper arm.
+
+    Out of sight: the pose sees no elbow inside the frame, and either it does not see the wrist
+    or the parse finds the hand invented (`ParseResult.invented_hands`). The pose then now and
+    then raises an arm that hangs below the frame up across the chest, and a long sleeve followed
+    it there (the demo; a webcam close-up).
+    Wrist and hand are turned rigidly about the elbow, their distances kept, and marked unseen
+    (visibility 0), so nothing takes them for an arm in front of the body. frame_size: (width, height).
+    """
+    landmarks, visibility, in_frame = person.landmarks.copy(), person.visibility.copy(), person.in_frame.copy()
+    hung = False
+    for side, (shoulder, elbow, hand) in _FOREARMS.items():
+        wrist = hand[0]
+        elbow_seen = bool(person.in_frame[elbow]) and visibility[elbow] >= MIN_SEEN_VISIBILITY
+        if elbow_seen or (side not in invented_hands and visibility[wrist] >= MIN_SEEN_VISIBILITY):
+            continue
+        upper = landmarks[elbow] - landmarks[shoulder]
+        fore = landmarks[wrist] - landmarks[elbow]
+        turn = np.arctan2(upper[1], upper[0]) - np.arctan2(fore[1], fore[0])
+        rotation = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]], np.float32)
+        landmarks[list(hand)] = (landmarks[list(hand)] - landmarks[elbow]) @ rotation.T + landmarks[elbow]
+        visibility[list(hand)] = 0.0
+        hung = True
+        x, y = landmarks[list(hand)].T
+        in_frame[list(hand)] = (x >= 0) & (x < frame_size[0]) & (y >= 0) & (y < frame_size[1])
+    if not hung:
+        return person
+    return replace(person, landmarks=landmarks, visibility=visibility, in_frame=in_frame)
 
 
 def _reaches(labels: np.ndarray, centres: np.ndarray, directions: np.ndarray, limit: int,

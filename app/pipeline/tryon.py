@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.garments.model import Garment, SleeveKind
-from app.pipeline.arms import arm_half_widths
+from app.pipeline.arms import arm_half_widths, hang_unseen_forearms
 from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
 from app.pipeline.cover import cover_gaps, sleeve_skin
@@ -87,6 +87,19 @@ def _facing_camera(perception: PerceptionResult) -> bool:
     upright = float(shoulders[0]) >= MIN_UPRIGHT_COS * float(np.hypot(*shoulders))
     face_found = bool(perception.parse.faces) and perception.parse.faces[0] is not None
     return upright and (face_found or float(person.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY)
+
+
+def _with_forearms_in_sight(perception: PerceptionResult, frame_size: tuple[int, int]) -> PerceptionResult:
+    """`perception` with the primary person's out-of-sight forearms hanging straight
+    (`hang_unseen_forearms`): the garment's sleeves and what stays in front follow that."""
+    person = perception.pose.primary
+    if person is None:
+        return perception
+    invented = perception.parse.invented_hands[0] if perception.parse.invented_hands else frozenset()
+    hung = hang_unseen_forearms(person, invented, frame_size)
+    if hung is person:
+        return perception
+    return replace(perception, pose=replace(perception.pose, people=(hung,) + perception.pose.people[1:]))
 
 
 def _fit_vector(fit: GarmentFit) -> np.ndarray:
@@ -195,9 +208,10 @@ class TryOnRenderer:
 
     def render(self, frame_bgr: np.ndarray, perception: PerceptionResult, timestamp_s: float = 0.0) -> RenderResult:
         timings: dict[str, float] = {}
-        person = perception.pose.primary
         if self.garment is None or perception.parse is None:
             return RenderResult(frame_bgr, None, timings)
+        perception = _with_forearms_in_sight(perception, frame_bgr.shape[1::-1])
+        person = perception.pose.primary
         if person is None or not _facing_camera(perception) or self._turned_side_on(person):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()

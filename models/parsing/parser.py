@@ -61,6 +61,13 @@ SLEEVE_SAMPLES = 400  # colours a forearm's sleeve model is made from (its media
 CLOTHING_MATCH = 3 * 2.5 ** 2  # summed squared spreads: a colour this near the top's or trousers' is clothing
 HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
 MIN_SEEN_VISIBILITY = 0.5  # a joint's (or a hand's mean) visibility below which the pose only guesses where it is
+# Share of a seen hand's capsule past the cuff that must be the person's skin for the hand to be
+# confirmed. Bare hands measured 0.51–1.0 (VITON-HD, a webcam close-up); hands the pose invents on
+# a dark top, trousers or the wall beside the neck 0.00–0.03 (the demo, CIHP 0005008, SCHP's demo
+# photo) — but so do gloves, and a dark hand on a dark hip (VITON-HD 07966): a hand is taken for
+# invented only when no elbow in sight holds its forearm up either.
+MIN_HAND_SKIN = 0.2
+MIN_HAND_JUDGED = 0.25  # × a hand disc's area (HAND_RADIUS): less of the capsule in the frame is not judged
 WRIST_END = 0.3  # of the forearm, from the wrist: bare-arm skin must reach this far down
 THIGH_RADIUS = 0.26
 SHIN_RADIUS = 0.19
@@ -77,6 +84,10 @@ class ParseResult:
     labels: np.ndarray  # (H, W) uint8 CIHP ids at frame resolution
     person_probability: np.ndarray  # (h, w) float32 in [0, 1] at working resolution
     faces: tuple[Face | None, ...]  # one per person of the PoseResult, same order
+    # Per person, same order: the sides ("left", "right") whose hand the pose claims to see but
+    # nothing in the frame confirms: no skin under it, and its elbow out of the frame or unseen.
+    # The pose invents such a hand now and then on an arm hanging out of the frame.
+    invented_hands: tuple[frozenset[str], ...] = ()
 
 
 def _body_scale(points: np.ndarray) -> float:
@@ -223,6 +234,15 @@ def _capsule(canvas: np.ndarray, points: list[np.ndarray], radius: float) -> Non
         cv2.circle(canvas, tuple(np.round(p).astype(int)), max(1, int(round(radius))), 1, -1)
 
 
+def _shows_no_skin(palm: np.ndarray, skin: np.ndarray, radius: float) -> bool:
+    """Whether a hand's capsule past the cuff, `palm` (h, w) bool, has less than MIN_HAND_SKIN of
+    `skin` (h, w) bool under it. Not judged (False) when less than MIN_HAND_JUDGED of a hand disc
+    of `radius` lies in it: the capsule is drawn only inside the person's territory, which ends at
+    the frame's edge, and of a hand past it too little may be left to tell."""
+    area = int(palm.sum())
+    return area >= MIN_HAND_JUDGED * np.pi * radius ** 2 and int((palm & skin).sum()) < MIN_HAND_SKIN * area
+
+
 def _skin_reaching_the_arm_end(bare: np.ndarray, hand: np.ndarray, elbow: np.ndarray, wrist: np.ndarray,
                                radius: float, seen: tuple[bool, bool]) -> np.ndarray:
     """(h, w) bool: the skin-coloured arm pixels `bare` (h, w) bool that are connected to the
@@ -299,10 +319,10 @@ class HumanParser:
         labels[person] = Label.UPPER_CLOTHES  # people nobody tracks; tracked ones are refined below
         faces = self._faces(frame_rgb, pose)
         ycrcb = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
-        for index, (p, face) in enumerate(zip(pose.people, faces)):
-            self._label_person(labels, person & (owners == index), ycrcb, p, face, scale)
+        invented = tuple(self._label_person(labels, person & (owners == index), ycrcb, p, face, scale)
+                         for index, (p, face) in enumerate(zip(pose.people, faces)))
         full = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST)
-        return ParseResult(full, probability, faces)
+        return ParseResult(full, probability, faces, invented)
 
     # -- person probability and ownership ---------------------------------------------------------
     def _person_probability(self, frame_rgb: np.ndarray, pose: PoseResult, scale: float,
@@ -368,12 +388,14 @@ class HumanParser:
 
     # -- parts -------------------------------------------------------------------------------------
     def _label_person(self, labels: np.ndarray, person_mask: np.ndarray, ycrcb: np.ndarray, person: Person,
-                      face: Face | None, scale: float) -> None:
+                      face: Face | None, scale: float) -> frozenset[str]:
+        """Labels `person`'s pixels in `labels` (h, w) at working resolution, in place; returns the
+        sides whose seen hand is invented (ParseResult.invented_hands)."""
         points = person.landmarks * scale
         face_outline = face.outline * scale if face is not None else None
         x0, y0, x1, y1 = self._territory(points, face_outline, labels.shape)
         if x1 <= x0 or y1 <= y0:
-            return
+            return frozenset()
         origin = np.array([x0, y0], np.float32)
         local = points - origin
         shape = (y1 - y0, x1 - x0)
@@ -427,9 +449,12 @@ class HumanParser:
 
         mix = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * OUTLINE_MIX + 1, 2 * OUTLINE_MIX + 1))
         outline = cv2.dilate((~mine).astype(np.uint8), mix).astype(bool)  # within OUTLINE_MIX of the background
-        for shoulder, elbow, wrist, fingers, arm_label in (
-            (B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB), Label.LEFT_ARM),
-            (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB), Label.RIGHT_ARM),
+        invented = set()
+        for side, shoulder, elbow, wrist, fingers, arm_label in (
+            ("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB),
+             Label.LEFT_ARM),
+            ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB),
+             Label.RIGHT_ARM),
         ):
             arm = limb([shoulder, elbow, wrist], [UPPER_ARM_RADIUS, FOREARM_RADIUS])
             # A sleeved forearm hanging below the hip line is still the top, not the trousers
@@ -442,7 +467,25 @@ class HumanParser:
             hand = np.zeros(shape, np.uint8)
             for finger in fingers:
                 _capsule(hand, [local[wrist], local[finger]], HAND_RADIUS * body)
-            joints_seen = tuple(bool(person.visibility[j] >= MIN_SEEN_VISIBILITY) for j in (elbow, wrist))
+            # Past the middle of the hand: the landmark "wrist" often sits inside a long sleeve's
+            # cuff, which is clothing, not hand.
+            knuckles = local[list(fingers)].mean(0)
+            reach = knuckles - local[wrist]
+            past_cuff = _half_plane(shape, local[wrist] + HAND_CUFF_FRACTION * reach,
+                                    reach / max(float(np.hypot(*reach)), 1e-6))
+            x, y, w, h = cv2.boundingRect(hand)
+            box = (slice(y, y + h), slice(x, x + w))  # the hand's: over the territory the look-ups cost ~2 ms
+            hand_seen = bool(w and h) and float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY
+            elbow_in_sight = bool(person.in_frame[elbow]) and person.visibility[elbow] >= MIN_SEEN_VISIBILITY
+            if hand_seen and not elbow_in_sight and _shows_no_skin(hand[box].astype(bool) & past_cuff[box], skin[box],
+                                                                   HAND_RADIUS * body):
+                # A hand the pose invents on an arm hanging out of the frame (across a dark top,
+                # in a lap): none of its pixels is hand (a name badge under one stood in front of
+                # a new top), and no skin is bare arm for reaching it.
+                invented.add(side)
+                hand_seen = False
+            joints_seen = (bool(person.visibility[elbow] >= MIN_SEEN_VISIBILITY),
+                           bool(person.visibility[wrist] >= MIN_SEEN_VISIBILITY) and side not in invented)
             bare = _skin_reaching_the_arm_end(arm & skin, hand, local[elbow], local[wrist], FOREARM_RADIUS * body,
                                               joints_seen) if person.in_frame[wrist] else arm & skin
             out[bare] = arm_label
@@ -452,21 +495,13 @@ class HumanParser:
             rim = arm & (out == Label.UPPER_CLOTHES) & outline & cv2.dilate(bare.astype(np.uint8), mix).astype(bool)
             out[rim] = arm_label
             # Hands are arm (CIHP has no hand class) even where the skin model misses them — but
-            # only past the middle of the hand: the landmark "wrist" often sits inside a long
-            # sleeve's cuff, which is clothing, not hand.
-            knuckles = local[list(fingers)].mean(0)
-            reach = knuckles - local[wrist]
-            past_cuff = _half_plane(shape, local[wrist] + HAND_CUFF_FRACTION * reach,
-                                    reach / max(float(np.hypot(*reach)), 1e-6))
-            # Not where the pose only guesses the hand (hidden behind the body or an object): a
-            # guessed hand's capsule lies on whatever hides it, skin-coloured cloth included.
+            # only past the cuff (above). Not where the pose only guesses the hand (hidden behind
+            # the body or an object): a guessed hand's capsule lies on whatever hides it,
+            # skin-coloured cloth included.
             # Nor, past the cuff, on what looks like the clothes: a hand on the hip has the trousers
             # and a belt under its capsule, which then stayed in front of a new top as a dark blob;
             # a shirt's cuff under a waistcoat looks like the forearm's sleeve, not like the top.
-            x, y, w, h = cv2.boundingRect(hand)
-            if w and h and float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY:
-                # All in the hand's box: over the whole territory the colour look-ups cost ~2 ms.
-                box = (slice(y, y + h), slice(x, x + w))
+            if hand_seen:
                 hand_pixels = hand[box].astype(bool) & mine[box]
                 undecided = hand_pixels & past_cuff[box] & ~skin[box]  # the pixels colour decides
                 if undecided.any():
@@ -497,6 +532,7 @@ class HumanParser:
         region[out > 0] = out[out > 0]
         # Face and hair come from the face mesh, not the ownership map: keep them even where the
         # segmentation left a gap.
+        return frozenset(invented)
 
     def _skin_model(self, face: Face, colours: np.ndarray, face_mask: np.ndarray, face_height: float) -> SkinModel:
         """The skin model fitted to the face's inner pixels — once per face mesh run: between runs
