@@ -64,8 +64,9 @@ MIN_SEEN_VISIBILITY = 0.5  # a joint's (or a hand's mean) visibility below which
 # Share of a seen hand's capsule past the cuff that must be the person's skin for the hand to be
 # confirmed. Bare hands measured 0.51–1.0 (VITON-HD, a webcam close-up); hands the pose invents on
 # a dark top, trousers or the wall beside the neck 0.00–0.03 (the demo, CIHP 0005008, SCHP's demo
-# photo) — but so do gloves, and a dark hand on a dark hip (VITON-HD 07966): a hand is taken for
-# invented only when no elbow in sight holds its forearm up either.
+# photo) — but so did gloves (MPII, COCO) and a dark hand on a dark hip (VITON-HD 07966): a hand is
+# taken for invented only when no elbow in sight holds its forearm up either (of those photos,
+# only the demo's).
 MIN_HAND_SKIN = 0.2
 MIN_HAND_JUDGED = 0.25  # × a hand disc's area (HAND_RADIUS): less of the capsule in the frame is not judged
 WRIST_END = 0.3  # of the forearm, from the wrist: bare-arm skin must reach this far down
