@@ -7,6 +7,7 @@ the torso, arms, face and hair are flat-coloured regions with matching labels an
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -135,6 +136,24 @@ def _drawn_garment(sleeves: SleeveKind, left_colour=(40, 40, 220), right_colour=
 def drawn_person():
     """Function (arm_across=False, bare_arms=True) → (frame, PerceptionResult)."""
     return _drawn_person
+
+
+def _raised_from_below(person: Person, elbow_visibility: float, wrist_visibility: float) -> Person:
+    """`person` (of the 640×480 drawn frame) as the pose sometimes has an arm hanging out of the
+    frame: the left forearm rising from an elbow below the frame up across the chest."""
+    points, visibility = person.landmarks.copy(), person.visibility.copy()
+    fingers = [B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB]
+    points[B.LEFT_ELBOW], points[B.LEFT_WRIST], points[fingers] = (400, 520), (300, 250), (292, 230)
+    visibility[B.LEFT_ELBOW], visibility[[B.LEFT_WRIST, *fingers]] = elbow_visibility, wrist_visibility
+    width, height = FRAME_SIZE
+    in_frame = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
+    return replace(person, landmarks=points, visibility=visibility, in_frame=in_frame)
+
+
+@pytest.fixture
+def raised_from_below():
+    """Function (person, elbow_visibility, wrist_visibility) → Person (see _raised_from_below)."""
+    return _raised_from_below
 
 
 @pytest.fixture

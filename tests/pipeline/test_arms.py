@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from app.pipeline.arms import hang_unseen_forearms
@@ -12,18 +10,8 @@ from models.pose import BlazePose as B
 FINGERS = [B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB]
 
 
-def _raised_from_below(person, elbow_visibility: float, wrist_visibility: float):
-    """The person's left forearm rising from an elbow below the 640×480 frame up across the chest."""
-    points, visibility = person.landmarks.copy(), person.visibility.copy()
-    points[B.LEFT_ELBOW], points[B.LEFT_WRIST] = (400, 520), (300, 250)
-    points[FINGERS] = (292, 230)
-    visibility[B.LEFT_ELBOW], visibility[[B.LEFT_WRIST, *FINGERS]] = elbow_visibility, wrist_visibility
-    in_frame = (points[:, 0] >= 0) & (points[:, 0] < 640) & (points[:, 1] >= 0) & (points[:, 1] < 480)
-    return replace(person, landmarks=points, visibility=visibility, in_frame=in_frame)
-
-
-def test_an_invented_hand_s_forearm_hangs_on_along_the_upper_arm(drawn_person) -> None:
-    person = _raised_from_below(drawn_person()[1].pose.primary, 0.55, 0.8)
+def test_an_invented_hand_s_forearm_hangs_on_along_the_upper_arm(drawn_person, raised_from_below) -> None:
+    person = raised_from_below(drawn_person()[1].pose.primary, 0.55, 0.8)
     hung = hang_unseen_forearms(person, frozenset({"left"}), (640, 480))
     shoulder, elbow = person.landmarks[B.LEFT_SHOULDER], person.landmarks[B.LEFT_ELBOW]
     along = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
@@ -38,13 +26,13 @@ def test_an_invented_hand_s_forearm_hangs_on_along_the_upper_arm(drawn_person) -
     assert np.array_equal(hung.landmarks[others], person.landmarks[others])
 
 
-def test_a_forearm_hangs_when_neither_its_elbow_nor_its_wrist_is_in_sight(drawn_person) -> None:
-    person = _raised_from_below(drawn_person()[1].pose.primary, 0.55, 0.3)
+def test_a_forearm_hangs_when_neither_its_elbow_nor_its_wrist_is_in_sight(drawn_person, raised_from_below) -> None:
+    person = raised_from_below(drawn_person()[1].pose.primary, 0.55, 0.3)
     assert hang_unseen_forearms(person, frozenset(), (640, 480)).visibility[B.LEFT_WRIST] == 0.0
 
 
-def test_a_forearm_held_by_an_elbow_in_sight_or_a_confirmed_hand_stays(drawn_person) -> None:
+def test_a_forearm_held_by_an_elbow_in_sight_or_a_confirmed_hand_stays(drawn_person, raised_from_below) -> None:
     person = drawn_person(arm_across=True)[1].pose.primary  # elbow inside the frame and seen
     assert hang_unseen_forearms(person, frozenset({"left"}), (640, 480)) is person
-    rising = _raised_from_below(person, 0.55, 0.8)  # a hand with skin under it: held up from a phone, say
+    rising = raised_from_below(person, 0.55, 0.8)  # a hand with skin under it: held up from a phone, say
     assert hang_unseen_forearms(rising, frozenset(), (640, 480)) is rising

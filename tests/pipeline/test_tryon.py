@@ -996,18 +996,12 @@ def test_no_crack_where_a_sleeve_meets_the_torso(drawn_person, garment_id: str, 
 @pytest.mark.parametrize("invented, wrist_visibility", [(True, 0.8), (False, 0.3)],
                          ids=["hand without skin", "wrist unseen"])
 def test_a_forearm_the_pose_raises_from_below_the_frame_moves_neither_sleeve_nor_old_top(
-        drawn_person, drawn_garment, invented: bool, wrist_visibility: float) -> None:
+        drawn_person, drawn_garment, raised_from_below, invented: bool, wrist_visibility: float) -> None:
     # The drawn arms hang at the sides, but the pose raises the left one from an elbow below the
     # frame up across the chest (the demo, now and then). Neither the new long sleeve nor the
     # old top's sleeve (in front of a short-sleeved top) may follow it there.
     frame, perception = drawn_person(bare_arms=False)
-    person = perception.pose.primary
-    points, visibility = person.landmarks.copy(), person.visibility.copy()
-    fingers = [B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB]
-    points[B.LEFT_ELBOW], points[B.LEFT_WRIST], points[fingers] = (400, 520), (300, 250), (292, 230)
-    visibility[B.LEFT_ELBOW], visibility[[B.LEFT_WRIST, *fingers]] = 0.55, wrist_visibility
-    in_frame = (points[:, 0] >= 0) & (points[:, 0] < 640) & (points[:, 1] >= 0) & (points[:, 1] < 480)
-    raised = replace(person, landmarks=points, visibility=visibility, in_frame=in_frame)
+    raised = raised_from_below(perception.pose.primary, 0.55, wrist_visibility)
     parse = replace(perception.parse, invented_hands=(frozenset({"left"}) if invented else frozenset(),))
     perception = PerceptionResult(replace(perception.pose, people=(raised,)), parse, {})
     phantom = np.zeros(frame.shape[:2], np.uint8)
