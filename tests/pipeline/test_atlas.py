@@ -36,4 +36,20 @@ def test_bleed_fills_a_ring_with_the_cloth_round_it_and_leaves_the_rest() -> Non
     assert (bled[12, 10] == (10, 20, 30)).all() and (bled[12, 29] == (110, 120, 130)).all()  # its mixed rim
     assert (bled[12, 10 - BLEED] == (10, 20, 30)).all() and (bled[12, 29 + BLEED] == (110, 120, 130)).all()
     assert (bled[8, 19].astype(int) - (60, 70, 80) <= 1).all()  # above the seam: the mean of both cloths
-    assert (bled[0:10 - BLEED, :] == 250).all()  # beyond the ring: as it was
+    # Beyond the ring, the cloth nearest: nothing of the backdrop is left for a feathered edge to
+    # show (the compositor's feather reaches over samples far off a stretched garment's cloth).
+    beyond = bled[0:10 - BLEED]
+    assert np.abs(beyond.astype(int) - 250).min(2).max() > 100
+    left, right = beyond[:, :15].astype(int), beyond[:, 25:].astype(int)
+    assert (np.abs(left - (10, 20, 30)).max(2) < 30).all() and (np.abs(right - (110, 120, 130)).max(2) < 30).all()
+
+
+def test_a_feathered_garment_edge_over_a_far_stretched_sample_shows_no_backdrop(drawn_garment) -> None:
+    # Samples 40 texels off a dark garment's side (a torso stretched to the body's side samples
+    # there) read the cloth's colour, not the photo's white backdrop: the compositor's feathered
+    # alpha reaches over them, and a light line ran down the demo's shoulders.
+    garment = drawn_garment(SleeveKind.NONE, body_colour=(40, 40, 40))
+    texture = build_atlas(garment).texture
+    side = int(garment.landmarks["hem_left"][0]) + 40, int(garment.landmarks["hem_left"][1]) - 100
+    assert garment.mask[side[1], side[0]] == 0
+    assert texture[side[1], side[0], :3].max() <= 45
