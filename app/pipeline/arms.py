@@ -14,7 +14,7 @@ import numpy as np
 
 from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
-from models.parsing.parser import MIN_SEEN_VISIBILITY
+from models.parsing.parser import MIN_SEEN_VISIBILITY, in_sight
 from models.pose import BlazePose as B
 from models.pose import Person
 
@@ -55,8 +55,7 @@ def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_s
     hung = False
     for side, (shoulder, elbow, hand) in _FOREARMS.items():
         wrist = hand[0]
-        elbow_seen = bool(person.in_frame[elbow]) and visibility[elbow] >= MIN_SEEN_VISIBILITY
-        if elbow_seen or (side not in invented_hands and visibility[wrist] >= MIN_SEEN_VISIBILITY):
+        if in_sight(person, elbow) or (side not in invented_hands and visibility[wrist] >= MIN_SEEN_VISIBILITY):
             continue
         upper = landmarks[elbow] - landmarks[shoulder]
         fore = landmarks[wrist] - landmarks[elbow]

@@ -91,6 +91,11 @@ class ParseResult:
     invented_hands: tuple[frozenset[str], ...] = ()
 
 
+def in_sight(person: Person, joint: int) -> bool:
+    """Whether the pose sees `joint` inside the frame (not guessed, not past the frame's edge)."""
+    return bool(person.in_frame[joint]) and float(person.visibility[joint]) >= MIN_SEEN_VISIBILITY
+
+
 def _body_scale(points: np.ndarray) -> float:
     """A person's size in pixels (≈ shoulder width; half the torso length when seen from the side)."""
     shoulders = float(np.hypot(*(points[B.LEFT_SHOULDER] - points[B.RIGHT_SHOULDER])))
@@ -477,8 +482,7 @@ class HumanParser:
             x, y, w, h = cv2.boundingRect(hand)
             box = (slice(y, y + h), slice(x, x + w))  # the hand's: over the territory the look-ups cost ~2 ms
             hand_seen = bool(w and h) and float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY
-            elbow_in_sight = bool(person.in_frame[elbow]) and person.visibility[elbow] >= MIN_SEEN_VISIBILITY
-            if hand_seen and not elbow_in_sight and _shows_no_skin(hand[box].astype(bool) & past_cuff[box], skin[box],
+            if hand_seen and not in_sight(person, elbow) and _shows_no_skin(hand[box].astype(bool) & past_cuff[box], skin[box],
                                                                    HAND_RADIUS * body):
                 # A hand the pose invents on an arm hanging out of the frame (across a dark top,
                 # in a lap): none of its pixels is hand (a name badge under one stood in front of
