@@ -89,7 +89,7 @@ def _facing_camera(perception: PerceptionResult) -> bool:
     return upright and (face_found or float(person.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY)
 
 
-def _with_forearms_in_sight(perception: PerceptionResult, frame_size: tuple[int, int]) -> PerceptionResult:
+def _with_unseen_forearms_hung(perception: PerceptionResult, frame_size: tuple[int, int]) -> PerceptionResult:
     """`perception` with the primary person's out-of-sight forearms hanging straight
     (`hang_unseen_forearms`): the garment's sleeves and what stays in front follow that."""
     person = perception.pose.primary
@@ -210,7 +210,7 @@ class TryOnRenderer:
         timings: dict[str, float] = {}
         if self.garment is None or perception.parse is None:
             return RenderResult(frame_bgr, None, timings)
-        perception = _with_forearms_in_sight(perception, frame_bgr.shape[1::-1])
+        perception = _with_unseen_forearms_hung(perception, frame_bgr.shape[1::-1])
         person = perception.pose.primary
         if person is None or not _facing_camera(perception) or self._turned_side_on(person):
             return self._fade(frame_bgr, timings)
