@@ -37,8 +37,9 @@ def seen(person: Person, key: tuple[str, str]) -> bool:
     return bool(person.visibility[list(SEGMENTS[key])].min() >= MIN_SEEN_VISIBILITY)
 
 
-_FOREARMS = {"left": (B.LEFT_SHOULDER, B.LEFT_ELBOW, (B.LEFT_WRIST, B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
-             "right": (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, (B.RIGHT_WRIST, B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB))}
+# side → (shoulder, elbow, hand: wrist then index, pinky, thumb)
+ARM_JOINTS = {"left": (B.LEFT_SHOULDER, B.LEFT_ELBOW, (B.LEFT_WRIST, B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
+              "right": (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, (B.RIGHT_WRIST, B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB))}
 
 
 def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_size: tuple[int, int]) -> Person:
@@ -53,7 +54,7 @@ def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_s
     """
     landmarks, visibility, in_frame = person.landmarks.copy(), person.visibility.copy(), person.in_frame.copy()
     hung = False
-    for side, (shoulder, elbow, hand) in _FOREARMS.items():
+    for side, (shoulder, elbow, hand) in ARM_JOINTS.items():
         wrist = hand[0]
         if in_sight(person, elbow) or (side not in invented_hands and visibility[wrist] >= MIN_SEEN_VISIBILITY):
             continue

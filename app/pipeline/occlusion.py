@@ -12,19 +12,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from app.pipeline.arms import seen
+from app.pipeline.arms import ARM_JOINTS, seen
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
-from models.pose import BlazePose as B
 from models.pose import Person
 
 HAND_RADIUS = 0.16  # × shoulder width
 FEATHER_PX = 2  # blur radius of the masks' edges
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
-_HANDS = ((B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
-          (B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB)))
-_ARMS = ((B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST), (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST))
+_HANDS = tuple((hand[0], hand[1:]) for _, _, hand in ARM_JOINTS.values())  # (wrist, fingers), left then right
+_ARMS = tuple((shoulder, elbow, hand[0]) for shoulder, elbow, hand in ARM_JOINTS.values())
 
 
 @dataclass(frozen=True)

@@ -482,8 +482,8 @@ class HumanParser:
             x, y, w, h = cv2.boundingRect(hand)
             box = (slice(y, y + h), slice(x, x + w))  # the hand's: over the territory the look-ups cost ~2 ms
             hand_seen = bool(w and h) and float(person.visibility[[wrist, *fingers]].mean()) >= MIN_SEEN_VISIBILITY
-            if hand_seen and not in_sight(person, elbow) and _shows_no_skin(hand[box].astype(bool) & past_cuff[box], skin[box],
-                                                                   HAND_RADIUS * body):
+            palm = hand[box].astype(bool) & past_cuff[box]
+            if hand_seen and not in_sight(person, elbow) and _shows_no_skin(palm, skin[box], HAND_RADIUS * body):
                 # A hand the pose invents on an arm hanging out of the frame (across a dark top,
                 # in a lap): none of its pixels is hand (a name badge under one stood in front of
                 # a new top), and no skin is bare arm for reaching it.
