@@ -15,13 +15,11 @@ import numpy as np
 from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY, in_sight
-from models.pose import BlazePose as B
-from models.pose import Person
+from models.pose import ARMS, Person
 
-SEGMENTS = {
-    ("left", "upper"): (B.LEFT_SHOULDER, B.LEFT_ELBOW), ("left", "fore"): (B.LEFT_ELBOW, B.LEFT_WRIST),
-    ("right", "upper"): (B.RIGHT_SHOULDER, B.RIGHT_ELBOW), ("right", "fore"): (B.RIGHT_ELBOW, B.RIGHT_WRIST),
-}
+# (side, "upper"|"fore") → the segment's two joints: left upper, left fore, right upper, right fore.
+SEGMENTS = {key: joints for side, arm in ARMS.items()
+            for key, joints in (((side, "upper"), (arm.shoulder, arm.elbow)), ((side, "fore"), (arm.elbow, arm.wrist)))}
 SKIN_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
 ARM_LABELS = (Label.UPPER_CLOTHES, Label.DRESS, Label.COAT) + SKIN_LABELS
 MIN_HALF, MAX_HALF = 0.07, 0.22  # × shoulder width: the range an arm's half-thickness is believed in
@@ -37,11 +35,6 @@ def seen(person: Person, key: tuple[str, str]) -> bool:
     return bool(person.visibility[list(SEGMENTS[key])].min() >= MIN_SEEN_VISIBILITY)
 
 
-# side → (shoulder, elbow, hand: wrist then index, pinky, thumb)
-ARM_JOINTS = {"left": (B.LEFT_SHOULDER, B.LEFT_ELBOW, (B.LEFT_WRIST, B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
-              "right": (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, (B.RIGHT_WRIST, B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB))}
-
-
 def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_size: tuple[int, int]) -> Person:
     """`person` with each forearm that is out of sight hanging straight on from its upper arm.
 
@@ -54,8 +47,8 @@ def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_s
     """
     landmarks, visibility, in_frame = person.landmarks.copy(), person.visibility.copy(), person.in_frame.copy()
     hung = False
-    for side, (shoulder, elbow, hand) in ARM_JOINTS.items():
-        wrist = hand[0]
+    for side, (shoulder, elbow, wrist, fingers) in ARMS.items():
+        hand = (wrist, *fingers)
         if in_sight(person, elbow) or (side not in invented_hands and visibility[wrist] >= MIN_SEEN_VISIBILITY):
             continue
         upper = landmarks[elbow] - landmarks[shoulder]

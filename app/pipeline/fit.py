@@ -27,7 +27,7 @@ from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
 from models.pose import BlazePose as B
-from models.pose import Person
+from models.pose import ARMS, Person
 
 SHOULDER_OUT = 0.8  # body shoulder seam: outward from the joint, × the upper arm's half-thickness
 SHOULDER_UP = 0.05  # and up, × shoulder width
@@ -481,17 +481,13 @@ class _Bone:
         return _unit(self.points[1] - self.points[0])
 
 
-ARM_JOINTS = {"left": (B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST),
-              "right": (B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST)}
-
-
 def cuff_reaches(person: Person, labels: np.ndarray | None) -> dict[str, float]:
     """Side → how far past the wrist landmark the wearer's own sleeve runs (frame px, ≤ CUFF_REACH
     × the forearm): the landmark sits inside the cuff, and a long sleeve cut there left a band of
     the old cuff between it and the hand. The hand is skin to the parser, so the search ends
     there. 0 where the pose only guesses the wrist, or without a parse."""
     reaches = {}
-    for side, (_, elbow_j, wrist_j) in ARM_JOINTS.items():
+    for side, (_, elbow_j, wrist_j, _) in ARMS.items():
         wrist = person.landmarks[wrist_j]
         if labels is None or not (person.in_frame[wrist_j] and person.visibility[wrist_j] >= MIN_SEEN_VISIBILITY):
             reaches[side] = 0.0
@@ -509,7 +505,7 @@ def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
     arm hanging against it, is not the sleeve. 0 where the pose only guesses the elbow, or
     without a parse."""
     ends = {}
-    for side, (shoulder_j, elbow_j, _) in ARM_JOINTS.items():
+    for side, (shoulder_j, elbow_j, _, _) in ARMS.items():
         if labels is None or not (person.in_frame[elbow_j] and person.visibility[elbow_j] >= MIN_SEEN_VISIBILITY):
             ends[side] = 0.0
             continue
@@ -540,7 +536,7 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
     joints = person.landmarks
     shoulder_width = person.shoulder_width
     shoulder_mid = (joints[B.LEFT_SHOULDER] + joints[B.RIGHT_SHOULDER]) / 2
-    for side, (shoulder_j, elbow_j, wrist_j) in ARM_JOINTS.items():
+    for side, (shoulder_j, elbow_j, wrist_j, _) in ARMS.items():
         wrist = joints[wrist_j].astype(np.float64)
         if cover and garment.sleeve_kind is SleeveKind.LONG:
             wrist = wrist + _unit(wrist - joints[elbow_j]) * cuffs[side]

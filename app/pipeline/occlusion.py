@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from app.pipeline.arms import ARM_JOINTS, seen
+from app.pipeline.arms import seen
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY, WORK_SIZE
-from models.pose import Person
+from models.pose import ARMS, Person
 
 HAND_RADIUS = 0.16  # × shoulder width
 FEATHER_PX = 2  # blur radius of the masks' edges (frame px)
@@ -26,8 +26,6 @@ _ORIGIN = np.zeros(2, np.float32)  # for `_line` on points already in a mask's o
 _GROW_HALF = np.ones((3, 3), np.uint8)
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
-_HANDS = tuple((hand[0], hand[1:]) for _, _, hand in ARM_JOINTS.values())  # (wrist, fingers), left then right
-_ARMS = tuple((shoulder, elbow, hand[0]) for shoulder, elbow, hand in ARM_JOINTS.values())
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def arm_mask(person: Person, half_widths: dict[tuple[str, str], float], box: tup
     x0, y0, x1, y1 = box
     origin = np.array([x0, y0], np.float32)
     canvas = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS):
+    for side, (shoulder, elbow, wrist, _) in ARMS.items():
         points = person.landmarks
         start = starts.get(side) if starts else None
         _line(canvas, points[shoulder] if start is None else start, points[elbow], origin,
@@ -129,7 +127,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     head = cv2.LUT(region, _HEAD_LUT)
     person_mask = cv2.LUT(region, _PERSON_LUT)
     hands = np.zeros_like(head)
-    for wrist, fingers in _HANDS:
+    for _, _, wrist, fingers in ARMS.values():
         if float(person.visibility[[wrist, *fingers]].mean()) < MIN_SEEN_VISIBILITY:
             continue  # a hand the pose only guesses lies on whatever hides it: the parse's arms decide
         for finger in fingers:
@@ -150,7 +148,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # (from a third of the way down the upper arm, below where sleeve and torso meet).
     cores = np.zeros_like(head)
     # Only the segments the pose sees: a guessed forearm lies on the torso it is hidden behind.
-    for side, (shoulder, elbow, wrist) in zip(("left", "right"), _ARMS if arm_half_widths else ()):
+    for side, (shoulder, elbow, wrist, _) in ARMS.items() if arm_half_widths else ():
         if seen(person, (side, "fore")):
             _line(cores, to_half(person.landmarks[elbow]), to_half(person.landmarks[wrist]), _ORIGIN,
                   arm_half_widths[(side, "fore")] * reach)

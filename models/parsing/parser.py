@@ -36,7 +36,7 @@ from models.parsing.labels import Label
 from models.parsing.skin import SkinModel
 from models.pose.estimator import Person, PoseResult
 from models.pose.geometry import RotatedRect
-from models.pose.keypoints import SKELETON
+from models.pose.keypoints import ARMS, SKELETON
 from models.pose.keypoints import BlazePose as B
 from models.runner import OnnxModel
 from models.session import Device, SessionInfo
@@ -44,6 +44,7 @@ from models.session import Device, SessionInfo
 WORK_SIZE = 448  # default working resolution (longer side, px)
 PERSON_THRESHOLD = 0.5
 SELFIE_SIZE = 256
+ARM_LABEL = {"left": Label.LEFT_ARM, "right": Label.RIGHT_ARM}  # the wearer's side → its arm's label
 OWNER_REACH = 1.6  # how far from its skeleton (in body scales) a person's pixels may lie
 BOX_MARGIN = 0.25  # of the landmark box's larger side, around each person's territory
 # Limb capsule radii as fractions of the person's body scale (≈ shoulder width).
@@ -456,12 +457,8 @@ class HumanParser:
         mix = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * OUTLINE_MIX + 1, 2 * OUTLINE_MIX + 1))
         outline = cv2.dilate((~mine).astype(np.uint8), mix).astype(bool)  # within OUTLINE_MIX of the background
         invented = set()
-        for side, shoulder, elbow, wrist, fingers, arm_label in (
-            ("left", B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB),
-             Label.LEFT_ARM),
-            ("right", B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB),
-             Label.RIGHT_ARM),
-        ):
+        for side, (shoulder, elbow, wrist, fingers) in ARMS.items():
+            arm_label = ARM_LABEL[side]
             arm = limb([shoulder, elbow, wrist], [UPPER_ARM_RADIUS, FOREARM_RADIUS])
             # A sleeved forearm hanging below the hip line is still the top, not the trousers
             # (where colour tells them apart, only what looks like the top).

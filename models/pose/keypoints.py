@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,6 +46,23 @@ class BlazePose(IntEnum):
 
 NUM_LANDMARKS = 33
 B = BlazePose
+
+
+class Arm(NamedTuple):
+    """One arm's landmarks."""
+
+    shoulder: int
+    elbow: int
+    wrist: int
+    fingers: tuple[int, int, int]  # index, pinky, thumb
+
+
+# The wearer's side → that arm's landmarks: the one table the parser, the fit and the renderer's
+# masks walk both arms by.
+ARMS: dict[str, Arm] = {
+    "left": Arm(B.LEFT_SHOULDER, B.LEFT_ELBOW, B.LEFT_WRIST, (B.LEFT_INDEX, B.LEFT_PINKY, B.LEFT_THUMB)),
+    "right": Arm(B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB)),
+}
 
 # Skeleton edges for drawing, as data.
 SKELETON: tuple[tuple[int, int], ...] = (
