@@ -52,3 +52,20 @@ def test_the_wide_blur_matches_a_full_gaussian() -> None:
     fast = _wide_blur(image, sigma)
     assert fast.shape == image.shape and fast.dtype == np.float32
     assert np.abs(fast - exact).max() < 0.03 * float(np.ptp(exact))
+
+
+def test_another_material_in_the_old_top_leaves_no_ghost_but_folds_still_shade() -> None:
+    # A jacket with a white shirt showing down its middle (the demo's uniform) and a fold lower
+    # down: the shirt is another material, not light — neither it nor the jacket beside it may
+    # brighten or darken the new garment; the fold still does.
+    frame, labels = _top(120.0, fold=85.0)
+    frame[100:200, 280:320] = 240  # the shirt, labelled as part of the top
+    shading = shading_map(frame, labels, BOX)
+
+    def at(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:  # frame px
+        return shading[y0 - BOX[1]:y1 - BOX[1], x0 - BOX[0]:x1 - BOX[0]]
+
+    # (Above the fold's own reach: a high-pass lifts the cloth just beside a fold a little.)
+    assert np.abs(at(110, 170, 285, 315) - 1.0).max() < 0.03  # over the shirt
+    assert np.abs(at(110, 170, 240, 275) - 1.0).max() < 0.03  # the jacket beside it
+    assert at(245, 255, 200, 400).mean() < 0.9  # the fold
