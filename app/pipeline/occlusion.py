@@ -23,7 +23,7 @@ FEATHER_PX = 2  # blur radius of the masks' edges (frame px)
 # parse at most WORK_SIZE px long scaled up, has edges in steps of 2 px or more anyway.
 HALF_RESOLUTION_FROM = 2 * WORK_SIZE
 _ORIGIN = np.zeros(2, np.float32)  # for `_line` on points already in a mask's own pixels
-_GROW_HALF = np.ones((3, 3), np.uint8)
+_GROW_HALF = np.ones((3, 3), np.uint8)  # one half-resolution pixel (see the end of build_occlusion)
 HEAD_LABELS = (Label.FACE, Label.HAIR, Label.HAT, Label.SUNGLASSES)
 ARM_LABELS = (Label.LEFT_ARM, Label.RIGHT_ARM, Label.GLOVE)
 
@@ -121,9 +121,9 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # Frame px → mask px (the box's own scale on each axis: 1, or ~½).
     scale = np.array([size[0] / full[0], size[1] / full[1]], np.float32)
     origin = np.array([x0, y0], np.float32)
-    to_half = lambda points: (np.asarray(points, np.float32) - origin) * scale  # noqa: E731
-    reach = float(scale.mean())  # radii likewise
-    width = person.shoulder_width * reach
+    to_mask = lambda points: (np.asarray(points, np.float32) - origin) * scale  # noqa: E731
+    radius_scale = float(scale.mean())  # radii likewise
+    width = person.shoulder_width * radius_scale
     head = cv2.LUT(region, _HEAD_LUT)
     person_mask = cv2.LUT(region, _PERSON_LUT)
     hands = np.zeros_like(head)
@@ -131,7 +131,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
         if float(person.visibility[[wrist, *fingers]].mean()) < MIN_SEEN_VISIBILITY:
             continue  # a hand the pose only guesses lies on whatever hides it: the parse's arms decide
         for finger in fingers:
-            _line(hands, to_half(person.landmarks[wrist]), to_half(person.landmarks[finger]), _ORIGIN,
+            _line(hands, to_mask(person.landmarks[wrist]), to_mask(person.landmarks[finger]), _ORIGIN,
                   HAND_RADIUS * width)
     # Only where the person really is, and on no garment: not on a sleeve's cuff (the wrist
     # landmark often sits inside it; the parser labels the hand itself as arm), nor on the
@@ -140,7 +140,7 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     arms = cv2.LUT(region, _ARM_LUT)
     if armholes:
         yokes = np.zeros_like(arms)
-        cv2.fillPoly(yokes, [np.round(to_half(zone)).astype(np.int32) for zone in armholes], 255)
+        cv2.fillPoly(yokes, [np.round(to_mask(zone)).astype(np.int32) for zone in armholes], 255)
         arms &= ~yokes
     if clothed is not None:
         arms &= ~(clothed if factor == 1 else cv2.resize(clothed, size, interpolation=cv2.INTER_NEAREST))
@@ -150,12 +150,12 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # Only the segments the pose sees: a guessed forearm lies on the torso it is hidden behind.
     for side, (shoulder, elbow, wrist, _) in ARMS.items() if arm_half_widths else ():
         if seen(person, (side, "fore")):
-            _line(cores, to_half(person.landmarks[elbow]), to_half(person.landmarks[wrist]), _ORIGIN,
-                  arm_half_widths[(side, "fore")] * reach)
+            _line(cores, to_mask(person.landmarks[elbow]), to_mask(person.landmarks[wrist]), _ORIGIN,
+                  arm_half_widths[(side, "fore")] * radius_scale)
         if seen(person, (side, "upper")):
             upper_end = person.landmarks[elbow]
             start = person.landmarks[shoulder] + (upper_end - person.landmarks[shoulder]) * 0.35
-            _line(cores, to_half(start), to_half(upper_end), _ORIGIN, arm_half_widths[(side, "upper")] * reach)
+            _line(cores, to_mask(start), to_mask(upper_end), _ORIGIN, arm_half_widths[(side, "upper")] * radius_scale)
     cores &= cv2.LUT(region, _CLOTHING_LUT)  # bare arms are already in `arms`, exactly
     front = head | hands
     over_torso = front | arms | cores
@@ -165,9 +165,9 @@ def build_occlusion(labels: np.ndarray, person: Person, box: tuple[int, int, int
     # also covers the nearest-neighbour shrink's misplacement of the edge by up to a pixel (with a
     # blur as well, the ramp reached 3 px into the face and arms).
     if factor == 1:
-        size = 2 * FEATHER_PX + 1
-        grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-        soften = lambda mask: cv2.GaussianBlur(cv2.dilate(mask, grow), (size, size), 0)  # noqa: E731
+        kernel = 2 * FEATHER_PX + 1
+        grow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (kernel, kernel))
+        soften = lambda mask: cv2.GaussianBlur(cv2.dilate(mask, grow), (kernel, kernel), 0)  # noqa: E731
     else:
         soften = lambda mask: cv2.resize(cv2.dilate(mask, _GROW_HALF), full,  # noqa: E731
                                          interpolation=cv2.INTER_LINEAR)
