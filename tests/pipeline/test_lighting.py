@@ -23,16 +23,18 @@ def _top(grey: float, fold: float | None = None) -> tuple[np.ndarray, np.ndarray
     return frame, labels
 
 
+def _at(shading: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    """The part of a shading map over BOX that covers frame rows y0:y1, columns x0:x1."""
+    return shading[y0 - BOX[1]:y1 - BOX[1], x0 - BOX[0]:x1 - BOX[0]]
+
+
 def test_a_fold_in_the_old_top_darkens_the_new_garment_there() -> None:
     frame, labels = _top(160.0, fold=110.0)
     shading = shading_map(frame, labels, BOX)
     assert shading.shape == (400, 400) and shading.dtype == np.float32
-    def at(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:  # frame px
-        return shading[y0 - BOX[1]:y1 - BOX[1], x0 - BOX[0]:x1 - BOX[0]]
-
-    assert at(245, 255, 250, 350).mean() < 0.9  # the fold: 0.87
-    assert abs(float(at(130, 200, 250, 350).mean()) - 1.0) < 0.05  # flat cloth above it
-    assert np.all(at(50, 90, 100, 500) == 1.0)  # no top there: untouched
+    assert _at(shading, 245, 255, 250, 350).mean() < 0.9  # the fold: 0.87
+    assert abs(float(_at(shading, 130, 200, 250, 350).mean()) - 1.0) < 0.05  # flat cloth above it
+    assert np.all(_at(shading, 50, 90, 100, 500) == 1.0)  # no top there: untouched
 
 
 def test_a_dim_room_does_not_darken_the_garment_on_its_own() -> None:
@@ -62,10 +64,7 @@ def test_another_material_in_the_old_top_leaves_no_ghost_but_folds_still_shade()
     frame[100:200, 280:320] = 240  # the shirt, labelled as part of the top
     shading = shading_map(frame, labels, BOX)
 
-    def at(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:  # frame px
-        return shading[y0 - BOX[1]:y1 - BOX[1], x0 - BOX[0]:x1 - BOX[0]]
-
     # (Above the fold's own reach: a high-pass lifts the cloth just beside a fold a little.)
-    assert np.abs(at(110, 170, 285, 315) - 1.0).max() < 0.03  # over the shirt
-    assert np.abs(at(110, 170, 240, 275) - 1.0).max() < 0.03  # the jacket beside it
-    assert at(245, 255, 200, 400).mean() < 0.9  # the fold
+    assert np.abs(_at(shading, 110, 170, 285, 315) - 1.0).max() < 0.03  # over the shirt
+    assert np.abs(_at(shading, 110, 170, 240, 275) - 1.0).max() < 0.03  # the jacket beside it
+    assert _at(shading, 245, 255, 200, 400).mean() < 0.9  # the fold

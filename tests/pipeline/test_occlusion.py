@@ -10,16 +10,17 @@ import numpy as np
 from app.pipeline.occlusion import ARM_LABELS, HALF_RESOLUTION_FROM, HEAD_LABELS, build_occlusion
 
 
-def _doubled(drawn_person, arm_across: bool):
-    """The drawn person at twice its size (1280×960): labels, and the person with its landmarks."""
-    _, perception = drawn_person(arm_across=arm_across)
+def _doubled(drawn_person):
+    """The drawn person, a forearm raised across the chest, at twice its size (1280×960): labels,
+    and the person with its landmarks."""
+    _, perception = drawn_person(arm_across=True)
     labels = cv2.resize(perception.parse.labels, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
     person = perception.pose.primary
     return labels, replace(person, landmarks=person.landmarks * 2)
 
 
 def test_half_resolution_masks_keep_every_occluder_whole_and_nothing_else(drawn_person) -> None:
-    labels, person = _doubled(drawn_person, arm_across=True)
+    labels, person = _doubled(drawn_person)
     assert max(labels.shape) >= HALF_RESOLUTION_FROM
     box = (100, 60, 1180, 940)  # odd offsets: the half-resolution grid need not start on the frame's
     occlusion = build_occlusion(labels, person, box, None)
@@ -41,7 +42,7 @@ def test_half_resolution_masks_keep_every_occluder_whole_and_nothing_else(drawn_
 def test_half_resolution_masks_match_full_resolution_ones_but_for_the_edges(drawn_person) -> None:
     _, perception = drawn_person(arm_across=True)
     small = build_occlusion(perception.parse.labels, perception.pose.primary, (0, 0, 640, 480), None)
-    labels, person = _doubled(drawn_person, arm_across=True)
+    labels, person = _doubled(drawn_person)
     large = build_occlusion(labels, person, (0, 0, 1280, 960), None)
     enlarged = cv2.resize(small.over_torso, (1280, 960), interpolation=cv2.INTER_LINEAR)
     difference = np.abs(large.over_torso.astype(np.int16) - enlarged.astype(np.int16))
