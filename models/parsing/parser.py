@@ -79,6 +79,12 @@ FACE_ERODE = 0.08  # of the face height: keeps hairline and background out of th
 # Working-resolution px: the band along a person's outline whose colours are skin and background
 # mixed (see the arm rim in _label_person).
 OUTLINE_MIX = 2
+# The backdrop seen through the person mask (see _backdrop): sampled in a ring this many
+# working-resolution px outside the mask (past the mixed band), and trusted only when plain
+# (each channel's spread at most BACKDROP_MAX_SPREAD grey levels, YCrCb).
+BACKDROP_RING = (OUTLINE_MIX + 1, OUTLINE_MIX + 6)
+BACKDROP_MAX_SPREAD = np.array([16.0, 8.0, 8.0], np.float32)
+_BACKDROP_OPENING = np.ones((3, 3), np.uint8)  # runs of backdrop colour up to 2 px wide are the top's own
 
 
 @dataclass(frozen=True)
@@ -200,6 +206,45 @@ def _looks_like(colours: np.ndarray, models: tuple[ColourModel | None, ...]) -> 
         near = _summed_lookup(colours, _distance_tables(model)) < CLOTHING_MATCH
         matches = near if matches is None else matches | near
     return matches
+
+
+def _backdrop(colours: np.ndarray, mine: np.ndarray, anyone: np.ndarray, cloth: np.ndarray,
+              clothing_models: tuple[ColourModel | None, ...]) -> np.ndarray | None:
+    """(h, w) bool: `cloth` pixels, (h, w) bool, that show the backdrop rather than clothes: the
+    wall seen between an arm and the waist, or round a hand on the hip, which the person mask
+    (smooth, from a 256-px model) fills in. Read as the top, the gap had the new garment fitted out
+    to it and its fill smeared down the arm (VITON-HD 07966). A pixel is backdrop when its colour is
+    within CLOTHING_MATCH of the backdrop just outside `mine` (the person's pixels) and nearer it
+    than every clothing model (the gap's wall is in shadow, which a mottled top's wide model
+    reaches too). None when that cannot be told: no clothing model, a backdrop too busy (spread
+    over BACKDROP_MAX_SPREAD) or too little of it in sight, or clothes that look like it (less
+    than SPLIT_MIN_SEPARATION apart: a white shirt against a white wall).
+    colours (h, w, 3) uint8 YCrCb; anyone (h, w) bool: pixels of any person (a neighbour is no
+    backdrop)."""
+    models = [model for model in clothing_models if model is not None]
+    if not models:
+        return None
+    inner, outer = BACKDROP_RING
+    person = mine.astype(np.uint8)
+
+    def grown(radius: int) -> np.ndarray:
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+        return cv2.dilate(person, disc).view(bool)
+
+    ring = (grown(outer) & ~grown(inner) & ~anyone).view(np.uint8)
+    backdrop = _colour_model(_samples(colours, ring, np.ones(ring.shape, bool)))
+    if backdrop is None or (backdrop[1] > BACKDROP_MAX_SPREAD).any():
+        return None
+    if any(float(np.abs((mean - backdrop[0]) / np.maximum(spread, backdrop[1])).max()) < SPLIT_MIN_SEPARATION
+           for mean, spread in models):
+        return None
+    to_backdrop = _distance_tables(backdrop)
+    nearest_clothing = np.minimum.reduce([_summed_lookup(colours, _distance_tables(model)) for model in models])
+    distance = _summed_lookup(colours, to_backdrop)
+    seen_through = (cloth & (distance < CLOTHING_MATCH) & (distance < nearest_clothing)).view(np.uint8)
+    # Only patches the wall shows through, not lines: a top's pale trim or piping reads as the
+    # wall too, and is the top's (labelled backdrop, it punched holes in new sleeves: VITON-HD 00121).
+    return cv2.morphologyEx(seen_through, cv2.MORPH_OPEN, _BACKDROP_OPENING).view(bool)
 
 
 def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
@@ -326,7 +371,7 @@ class HumanParser:
         labels[person] = Label.UPPER_CLOTHES  # people nobody tracks; tracked ones are refined below
         faces = self._faces(frame_rgb, pose)
         ycrcb = cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb)
-        invented = tuple(self._label_person(labels, person & (owners == index), ycrcb, p, face, scale)
+        invented = tuple(self._label_person(labels, person & (owners == index), person, ycrcb, p, face, scale)
                          for index, (p, face) in enumerate(zip(pose.people, faces)))
         full = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST)
         return ParseResult(full, probability, faces, invented)
@@ -394,10 +439,11 @@ class HumanParser:
         return self.face(frame_rgb, roi) if roi is not None else None
 
     # -- parts -------------------------------------------------------------------------------------
-    def _label_person(self, labels: np.ndarray, person_mask: np.ndarray, ycrcb: np.ndarray, person: Person,
-                      face: Face | None, scale: float) -> frozenset[str]:
+    def _label_person(self, labels: np.ndarray, person_mask: np.ndarray, anyone: np.ndarray, ycrcb: np.ndarray,
+                      person: Person, face: Face | None, scale: float) -> frozenset[str]:
         """Labels `person`'s pixels in `labels` (h, w) at working resolution, in place; returns the
-        sides whose seen hand is invented (ParseResult.invented_hands)."""
+        sides whose seen hand is invented (ParseResult.invented_hands). person_mask: (h, w) bool,
+        this person's pixels; anyone: (h, w) bool, every person's."""
         points = person.landmarks * scale
         face_outline = face.outline * scale if face is not None else None
         x0, y0, x1, y1 = self._territory(points, face_outline, labels.shape)
@@ -435,8 +481,11 @@ class HumanParser:
         # Without the wearer's own skin tone, beige or pink cloth would pass for a bare torso;
         # the generic model is trusted only on the limbs.
         torso_skin = skin if face_outline is not None else np.zeros_like(skin)
-        out[mine & upper] = Label.UPPER_CLOTHES
-        out[mine & ~upper] = Label.PANTS
+        # Only what would be the top: that is what a new garment is fitted out to and fills.
+        backdrop = _backdrop(colours, mine, anyone[y0:y1, x0:x1], mine & ~skin & upper, clothing_models)
+        solid = mine & ~backdrop if backdrop is not None else mine  # the person's own pixels
+        out[solid & upper] = Label.UPPER_CLOTHES
+        out[solid & ~upper] = Label.PANTS
         out[torso_skin & upper] = Label.TORSO_SKIN
 
         def limb(chain: list[int], radii: list[float]) -> np.ndarray:
@@ -532,6 +581,8 @@ class HumanParser:
 
         region = labels[y0:y1, x0:x1]
         region[out > 0] = out[out > 0]
+        if backdrop is not None:
+            region[backdrop & (out == 0)] = Label.BACKGROUND
         # Face and hair come from the face mesh, not the ownership map: keep them even where the
         # segmentation left a gap.
         return frozenset(invented)
