@@ -22,6 +22,7 @@ BLEED = 4  # px of cloth colour carried past the garment's edge
 EDGE_MIX = 1  # px: the mask's outer band whose colour is backdrop and cloth mixed
 SEAM_OVERLAP = 6  # texels each half reaches past the armhole line into the other's cloth
 PULL_START = 4  # the far fill's finest level: 1/PULL_START of the photo's size (see _pull_colour)
+NECK_DROP = 0.02  # × the photo's height: how far below the front neckline's lowest point its opening is looked for
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class GarmentAtlas:
     texture: np.ndarray  # (H, 2W, 4) uint8 BGRA: [torso cloth | sleeve cloth], alpha = cloth
     sleeve_offset: float  # add to a garment x coordinate to sample the sleeve half (= W)
     alpha: np.ndarray  # (H, 2W) uint8: the texture's alpha, contiguous (for single-channel remaps)
+    neck_opening: np.ndarray  # (H, W) uint8 0/255 in garment pixels: the neck hole (`neck_opening`)
+    neck_box: tuple[int, int, int, int]  # its bounds (x0, y0, x1, y1) in garment pixels; x1 <= x0 when empty
 
 
 def _extend_to_bottom(top: np.ndarray, bottom: np.ndarray, height: int) -> np.ndarray:
@@ -117,6 +120,19 @@ def bleed_colour(colour: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return bled
 
 
+def neck_opening(garment: Garment) -> np.ndarray:
+    """(H, W) uint8 0/255 in the photo's pixels: the hole the neck goes through — no cloth, below
+    the line between the collar points and above the front neckline's lowest point (neck_center)."""
+    width, height = garment.size
+    lm = {k: np.array(v, np.float64) for k, v in garment.landmarks.items()}
+    bottom = lm["neck_center"][1] + NECK_DROP * height
+    quad = np.array([lm["collar_right"], lm["collar_left"], (lm["collar_left"][0], bottom),
+                     (lm["collar_right"][0], bottom)])
+    hole = np.zeros((height, width), np.uint8)
+    cv2.fillConvexPoly(hole, np.round(quad).astype(np.int32), 255)
+    return cv2.bitwise_and(hole, cv2.compare(garment.mask, 0, cv2.CMP_EQ))
+
+
 def build_atlas(garment: Garment) -> GarmentAtlas:
     width, _ = garment.size
     colour = bleed_colour(cv2.cvtColor(garment.rgba, cv2.COLOR_BGRA2BGR), garment.mask)
@@ -128,4 +144,7 @@ def build_atlas(garment: Garment) -> GarmentAtlas:
     torso_alpha = cv2.bitwise_and(garment.mask, cv2.dilate(torso, reach))
     sleeve_alpha = cv2.bitwise_and(garment.mask, cv2.bitwise_not(cv2.erode(torso, reach)))
     texture = np.concatenate([np.dstack([colour, torso_alpha]), np.dstack([colour, sleeve_alpha])], 1)
-    return GarmentAtlas(np.ascontiguousarray(texture), float(width), np.ascontiguousarray(texture[..., 3]))
+    opening = neck_opening(garment)
+    x, y, w, h = cv2.boundingRect(opening)
+    return GarmentAtlas(np.ascontiguousarray(texture), float(width), np.ascontiguousarray(texture[..., 3]),
+                        opening, (x, y, x + w, y + h))

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from app.garments.model import Garment, SleeveKind
@@ -67,6 +68,7 @@ PARSED_OFFSET = 0.5  # px: a control point the parse moves further than this is 
 # over them, and the parse's edges with the pose), and held from the first frame, a hem stayed
 # 3 px high until a later flip of the old top's edge pushed it down, mid-video (VITON-HD 00034).
 SETTLE_FRAMES = 10
+NECK_SEARCH = 8  # px: the torso map's sampling step when looking for the garment's neck opening in the frame
 WIDTH_SMOOTHING = 0.1  # per frame: exponential smoothing of the measured arm thicknesses, cuff and sleeve ends
 
 
@@ -300,6 +302,33 @@ class TryOnRenderer:
         self._side_on = person.shoulder_width < threshold * max(person.torso_length, 1.0)
         return self._side_on
 
+    def _neck_opening(self, torso: Layer, box: tuple[int, int, int, int]) -> np.ndarray | None:
+        """(h, w) uint8 0/255 over `box`: the frame pixels the torso warp maps into the garment's neck
+        hole, or None when there are none. The cover fill keeps off them: it mirrors the garment
+        across its nearest edge, and inside the opening that is the neckline, so where the old top
+        rose into the opening (a collar, a crew neck under a V) a second neckline was drawn inside
+        the first, a loop round the neck. Whatever the wearer has on there shows, as it would."""
+        opening, (ox0, oy0, ox1, oy1) = self._atlas.neck_opening, self._atlas.neck_box
+        if ox1 <= ox0:
+            return None
+        # Only the part of the torso's box that maps near the hole (the map is smooth: its samples
+        # every NECK_SEARCH px, grown by one step, bound it): a remap over the whole box cost ~1 ms.
+        coarse = torso.map_xy[::NECK_SEARCH, ::NECK_SEARCH]
+        near = (coarse[..., 0] >= ox0) & (coarse[..., 0] < ox1) & (coarse[..., 1] >= oy0) & (coarse[..., 1] < oy1)
+        rows, columns = np.flatnonzero(near.any(1)), np.flatnonzero(near.any(0))
+        if not len(rows):
+            return None
+        height, width = torso.map_xy.shape[:2]
+        r0, r1 = max(0, (rows[0] - 1) * NECK_SEARCH), min(height, (rows[-1] + 2) * NECK_SEARCH)
+        c0, c1 = max(0, (columns[0] - 1) * NECK_SEARCH), min(width, (columns[-1] + 2) * NECK_SEARCH)
+        inside = cv2.remap(opening, np.ascontiguousarray(torso.map_xy[r0:r1, c0:c1]), None, cv2.INTER_NEAREST,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        x0, y0, x1, y1 = box
+        keep = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        top, left = torso.y0 - y0 + r0, torso.x0 - x0 + c0
+        keep[top:top + (r1 - r0), left:left + (c1 - c0)] = inside
+        return keep
+
     def _fade(self, frame_bgr: np.ndarray, timings: dict[str, float]) -> RenderResult:
         self._missing += 1
         if self._last is None or self._missing > FADE_FRAMES:
@@ -342,11 +371,12 @@ class TryOnRenderer:
             # Sleeves the new garment may not cover (a tank over a t-shirt) keep out of the fill —
             # below the new sleeves' openings: above them the new sleeve clothes the arm, and the
             # fill closes the gap left between its root and the torso panel's shoulder.
-            keep = None
+            keep = None if torso is None else self._neck_opening(torso, box)
             if not fit.cover:
                 openings = {sleeve.side: sleeve.body_quads[-1][2:].mean(0) for sleeve in fit.sleeves}
-                keep = arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in fit.arm_half_widths.items()},
+                arms = arm_mask(person, {key: KEEP_ARM_SCALE * value for key, value in fit.arm_half_widths.items()},
                                 box, openings)
+                keep = arms if keep is None else cv2.bitwise_or(keep, arms)
             parts.append(cover_gaps(merged, sleeve_region, self._atlas.alpha, labels[y0:y1, x0:x1], reach, keep,
                                     drawn, skin)[1])
         # The layers' boxes hold much empty map (a spline's box around a tapering torso, the

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from app.garments.model import SleeveKind
-from app.pipeline.atlas import BLEED, EDGE_MIX, bleed_colour, build_atlas
+from app.pipeline.atlas import BLEED, EDGE_MIX, bleed_colour, build_atlas, neck_opening
 
 
 def test_sampling_across_the_garment_edge_blends_cloth_with_cloth_not_the_backdrop(drawn_garment) -> None:
@@ -53,3 +53,13 @@ def test_a_feathered_garment_edge_over_a_far_stretched_sample_shows_no_backdrop(
     side = int(garment.landmarks["hem_left"][0]) + 40, int(garment.landmarks["hem_left"][1]) - 100
     assert garment.mask[side[1], side[0]] == 0
     assert texture[side[1], side[0], :3].max() <= 45
+
+
+def test_the_neck_opening_is_the_hole_below_the_collar_line_and_nothing_else(drawn_garment) -> None:
+    # The drawn garment's neckline is a V from its collar points (318, 130) and (450, 130) down to
+    # (384, 190).
+    opening = neck_opening(drawn_garment(SleeveKind.SHORT)) > 0
+    assert opening[135:175, 380:388].all()  # down the V
+    assert not opening[:128].any()  # above the collar line: outside the garment, not its neck
+    assert not opening[200:].any() and not opening[:, :310].any() and not opening[:, 460:].any()
+    assert not opening[150, 330] and not opening[150, 438]  # the cloth beside the V
