@@ -36,7 +36,7 @@ from models.parsing.labels import Label
 from models.parsing.skin import SkinModel
 from models.pose.estimator import Person, PoseResult
 from models.pose.geometry import RotatedRect
-from models.pose.keypoints import ARMS, SKELETON
+from models.pose.keypoints import ARMS, LEGS, SKELETON
 from models.pose.keypoints import BlazePose as B
 from models.runner import OnnxModel
 from models.session import Device, SessionInfo
@@ -45,6 +45,8 @@ WORK_SIZE = 448  # default working resolution (longer side, px)
 PERSON_THRESHOLD = 0.5
 SELFIE_SIZE = 256
 ARM_LABEL = {"left": Label.LEFT_ARM, "right": Label.RIGHT_ARM}  # the wearer's side → its arm's label
+LEG_LABEL = {"left": Label.LEFT_LEG, "right": Label.RIGHT_LEG}  # … its leg's
+SHOE_LABEL = {"left": Label.LEFT_SHOE, "right": Label.RIGHT_SHOE}  # … its shoe's
 OWNER_REACH = 1.6  # how far from its skeleton (in body scales) a person's pixels may lie
 BOX_MARGIN = 0.25  # of the landmark box's larger side, around each person's territory
 # Limb capsule radii as fractions of the person's body scale (≈ shoulder width).
@@ -166,7 +168,7 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
     cv2.circle(chest, tuple(np.round(shoulders + (hips - shoulders) * 0.45).astype(int)),
                max(1, int(SPLIT_SAMPLE_RADIUS * body)), 1, -1)
     thighs = np.zeros(cloth.shape, np.uint8)
-    for hip, knee in ((B.LEFT_HIP, B.LEFT_KNEE), (B.RIGHT_HIP, B.RIGHT_KNEE)):
+    for hip, knee, *_ in LEGS.values():
         _capsule(thighs, [local[hip] + (local[knee] - local[hip]) * 0.2, local[knee] + (local[hip] - local[knee]) * 0.4],
                  SPLIT_SAMPLE_RADIUS * body)
     top = _colour_model(_samples(colours, chest, cloth & hip_side))
@@ -494,14 +496,11 @@ class HumanParser:
                 _capsule(canvas, [local[a], local[b]], radius * body)
             return canvas.astype(bool) & mine
 
-        for side, hip, knee, ankle, heel, toe, leg_label, shoe_label in (
-            ("left", B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX, Label.LEFT_LEG, Label.LEFT_SHOE),
-            ("right", B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX, Label.RIGHT_LEG, Label.RIGHT_SHOE),
-        ):
+        for side, (hip, knee, ankle, heel, toe) in LEGS.items():
             leg = limb([hip, knee, ankle], [THIGH_RADIUS, SHIN_RADIUS]) & ~upper
-            out[leg & skin] = leg_label
+            out[leg & skin] = LEG_LABEL[side]
             foot = limb([ankle, heel, toe], [FOOT_RADIUS, FOOT_RADIUS]) & ~skin
-            out[foot] = shoe_label
+            out[foot] = SHOE_LABEL[side]
 
         mix = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * OUTLINE_MIX + 1, 2 * OUTLINE_MIX + 1))
         outline = cv2.dilate((~mine).astype(np.uint8), mix).astype(bool)  # within OUTLINE_MIX of the background

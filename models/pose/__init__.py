@@ -1,6 +1,6 @@
 """BlazePose, run from our ONNX export: detector → rotated ROI → landmarks → tracking → smoothing."""
 
 from models.pose.estimator import PoseEstimator, PoseResult, Person
-from models.pose.keypoints import ARMS, Arm, BlazePose
+from models.pose.keypoints import ARMS, LEGS, Arm, BlazePose, Leg
 
-__all__ = ["ARMS", "Arm", "BlazePose", "Person", "PoseEstimator", "PoseResult"]
+__all__ = ["ARMS", "LEGS", "Arm", "BlazePose", "Leg", "Person", "PoseEstimator", "PoseResult"]

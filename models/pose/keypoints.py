@@ -64,6 +64,23 @@ ARMS: dict[str, Arm] = {
     "right": Arm(B.RIGHT_SHOULDER, B.RIGHT_ELBOW, B.RIGHT_WRIST, (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB)),
 }
 
+
+class Leg(NamedTuple):
+    """One leg's landmarks."""
+
+    hip: int
+    knee: int
+    ankle: int
+    heel: int
+    toe: int  # foot index
+
+
+# The wearer's side → that leg's landmarks (the parser's legs and shoes, its thigh samples).
+LEGS: dict[str, Leg] = {
+    "left": Leg(B.LEFT_HIP, B.LEFT_KNEE, B.LEFT_ANKLE, B.LEFT_HEEL, B.LEFT_FOOT_INDEX),
+    "right": Leg(B.RIGHT_HIP, B.RIGHT_KNEE, B.RIGHT_ANKLE, B.RIGHT_HEEL, B.RIGHT_FOOT_INDEX),
+}
+
 # Skeleton edges for drawing, as data.
 SKELETON: tuple[tuple[int, int], ...] = (
     (B.LEFT_SHOULDER, B.RIGHT_SHOULDER), (B.LEFT_SHOULDER, B.LEFT_ELBOW), (B.LEFT_ELBOW, B.LEFT_WRIST),
