@@ -61,6 +61,7 @@ SPLIT_MIN_SPREAD = 4.0  # grey levels: the floor of a colour model's per-channel
 SPLIT_MIN_SEPARATION = 3.0  # spreads between the two means, below which they look alike
 SLEEVE_CORE = 0.6  # of FOREARM_RADIUS: a forearm's non-skin core is its sleeve
 SLEEVE_SAMPLES = 400  # colours a forearm's sleeve model is made from (its median is no better from more)
+SLEEVED_SHARE = 0.5  # of a forearm's core not skin: from this share on, the forearm wears a sleeve
 CLOTHING_MATCH = 3 * 2.5 ** 2  # summed squared spreads: a colour this near the top's or trousers' is clothing
 HAND_CUFF_FRACTION = 0.5  # of wrist → knuckles: non-skin pixels before this are sleeve, not hand
 MIN_SEEN_VISIBILITY = 0.5  # a joint's (or a hand's mean) visibility below which the pose only guesses where it is
@@ -510,7 +511,8 @@ class HumanParser:
             arm = limb([shoulder, elbow, wrist], [UPPER_ARM_RADIUS, FOREARM_RADIUS])
             # A sleeved forearm hanging below the hip line is still the top, not the trousers
             # (where colour tells them apart, only what looks like the top).
-            sleeve = limb([elbow, wrist], [SLEEVE_CORE * FOREARM_RADIUS]) & ~skin
+            core = limb([elbow, wrist], [SLEEVE_CORE * FOREARM_RADIUS])
+            sleeve = core & ~skin
             forearm_cloth = sleeve  # kept as it is: narrowed below to what looks like the top
             if like_top is not None:
                 sleeve = sleeve & like_top
@@ -561,7 +563,10 @@ class HumanParser:
                         (np.maximum(local[elbow], local[wrist]) + reach_px).astype(int)
                     forearm = (slice(max(fy0, 0), max(fy1, 0)), slice(max(fx0, 0), max(fx1, 0)))
                     samples = colours[forearm][forearm_cloth[forearm]]
-                    sleeve_model = _colour_model(samples[::max(1, len(samples) // SLEEVE_SAMPLES)])
+                    # Only of a sleeved forearm: on a bare one the non-skin core is skin in shade,
+                    # and a "sleeve" of that colour took a hand on the hip for cloth (VITON-HD 07966).
+                    sleeved = len(samples) >= SLEEVED_SHARE * np.count_nonzero(core[forearm])
+                    sleeve_model = _colour_model(samples[::max(1, len(samples) // SLEEVE_SAMPLES)]) if sleeved else None
                     clothing = _looks_like(colours[box], clothing_models + (sleeve_model,))
                     if clothing is not None:
                         undecided &= ~clothing

@@ -193,6 +193,20 @@ def test_clothes_under_a_hand_on_the_hip_are_not_hand(still_parse, shared_data) 
     assert (parse.labels[under_hand] == Label.RIGHT_ARM).mean() < 0.1
 
 
+def test_the_shaded_side_of_a_hand_beside_shorts_is_hand(still_parse, shared_data) -> None:
+    # VITON-HD 00121: bare arms, hands hanging beside denim shorts. A hand's shaded pixels fail the
+    # skin test, and were then read as cloth because they looked like the forearm's "sleeve": the
+    # non-skin core of a bare forearm, which is skin in shade. Regions read off the photo (768×1024).
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "00121_00.jpg"))
+    _, parse = still_parse(image)
+    ycrcb = cv2.cvtColor(image, cv2.COLOR_BGR2YCrCb).astype(int)
+    warm = (ycrcb[..., 1] - ycrcb[..., 2] > 10) & (ycrcb[..., 0] < 200)  # skin: not the denim, not the wall
+    for hand in ((slice(820, 970), slice(150, 250)), (slice(820, 970), slice(520, 610))):
+        skin = warm[hand]
+        assert skin.sum() > 5000
+        assert (parse.labels[hand][skin] == Label.PANTS).mean() < 0.08  # 0.12 and 0.17 before
+
+
 def test_the_wall_between_an_arm_and_the_hip_is_not_the_top(still_parse, shared_data) -> None:
     # VITON-HD 07966: her left arm hangs a little away from her hip, and the person mask fills the
     # gap. Its wall, in shadow, read as her mottled grey top, and every new top was fitted out to
