@@ -228,11 +228,11 @@ def _backdrop(colours: np.ndarray, mine: np.ndarray, anyone: np.ndarray, cloth: 
     if not models:
         return None
     inner, outer = BACKDROP_RING
-    person = mine.astype(np.uint8)
+    own = mine.astype(np.uint8)
 
     def grown(radius: int) -> np.ndarray:
         disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-        return cv2.dilate(person, disc).view(bool)
+        return cv2.dilate(own, disc).view(bool)
 
     ring = (grown(outer) & ~grown(inner) & ~anyone).view(np.uint8)
     backdrop = _colour_model(_samples(colours, ring, np.ones(ring.shape, bool)))
@@ -564,7 +564,8 @@ class HumanParser:
                     forearm = (slice(max(fy0, 0), max(fy1, 0)), slice(max(fx0, 0), max(fx1, 0)))
                     samples = colours[forearm][forearm_cloth[forearm]]
                     # Only of a sleeved forearm: on a bare one the non-skin core is skin in shade,
-                    # and a "sleeve" of that colour took a hand on the hip for cloth (VITON-HD 07966).
+                    # and a "sleeve" of that colour took a hand's shaded side for cloth (VITON-HD
+                    # 00121, hands beside her shorts).
                     sleeved = len(samples) >= SLEEVED_SHARE * np.count_nonzero(core[forearm])
                     sleeve_model = _colour_model(samples[::max(1, len(samples) // SLEEVE_SAMPLES)]) if sleeved else None
                     clothing = _looks_like(colours[box], clothing_models + (sleeve_model,))
