@@ -3,8 +3,9 @@
 - `evaluate tryon DATA --out DIR`: every person photo with a parse map in DATA (VITON-HD's
   image-parse-v3 and the CIHP labels) × every catalog garment: share of the person's old
   upper-clothes pixels still visible, face/hair and bare-arm pixels left untouched (the
-  definitions of ../shared/tools/tryon_metrics.py), a contact sheet of the renders and a second
-  sheet with the wearer's old top that still shows painted red.
+  definitions of ../shared/tools/tryon_metrics.py), the garment painted past the body onto the
+  background ("spill", over the old top's size; labelled maps only), a contact sheet of the
+  renders and a second sheet with the wearer's old top that still shows painted red.
   The label maps have classes, not people: on a group photo the garment goes on one person while
   everyone's tops count, so the same figures are also given over the wearer alone: the labelled
   pixels inside the dressed person's own segmentation from the pose model and nearer the body
@@ -113,11 +114,14 @@ def changed_by(before: np.ndarray, after: np.ndarray) -> np.ndarray:
 
 
 def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
-                  after_contrast: np.ndarray | None = None) -> dict[str, float | None]:
+                  after_contrast: np.ndarray | None = None, background_known: bool = True) -> dict[str, float | None]:
     """The shares of tryon_metrics.py; with `after_contrast` (the same render of the garment in
     its half-turned colours, `contrast_of`) the old top's share is also given with a pixel counted
     as covered when either render changed it: a white stripe over a white shirt leaves the pixel's
-    colour alone, but it is the garment that is seen there."""
+    colour alone, but it is the garment that is seen there. And `spill`: the background pixels
+    (label 0) the render changed, over the old top's pixel count — garment painted past the body
+    (onto the wall, or a neighbour when the labels are the wearer's alone); None unless
+    `background_known` (a made mask's 0 is everything but the top)."""
     diff = np.abs(after.astype(int) - before.astype(int)).max(2)
     changed, kept = diff > CHANGED, diff <= KEPT
 
@@ -126,8 +130,10 @@ def tryon_figures(before: np.ndarray, after: np.ndarray, labels: np.ndarray,
         return float(mask[region].mean()) if region.any() else None
 
     covered = share(changed, UPPER)
+    top_pixels = int(np.isin(labels, UPPER).sum())
     figures = {"upper_visible": None if covered is None else 1.0 - covered, "face_hair_kept": share(kept, HEAD),
-               "arms_kept": share(kept, ARMS)}
+               "arms_kept": share(kept, ARMS),
+               "spill": float((changed & (labels == 0)).sum()) / top_pixels if background_known and top_pixels else None}
     if after_contrast is not None:
         either = changed | changed_by(before, after_contrast)
         covered = share(either, UPPER)
@@ -221,8 +227,9 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
                 contrast, result = renders[0].output, renders[1]
                 render = result.output
                 wearer_labels = _wearer_labels(labels, result)
-                figures = tryon_figures(image, render, labels, contrast)
-                wearer = tryon_figures(image, render, wearer_labels, contrast)
+                known = labels_path is not None
+                figures = tryon_figures(image, render, labels, contrast, known)
+                wearer = tryon_figures(image, render, wearer_labels, contrast, known)
                 results.append({"person": image_path.stem, "mask_made": labels_path is None, "garment": garment.id,
                                 "sleeves": garment.sleeve_kind.value, "drawn": result.drawn, **figures,
                                 **{f"wearer_{key}": value for key, value in wearer.items()}})
@@ -235,13 +242,13 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
     write_bytes_atomic(args.out / "tryon_figures.json", json.dumps(results, indent=1).encode())
     out = sys.stdout
     out.write(f"{'person':<10} {'garment':<22} {'sleeves':<7} {'upper visible':>13} {'(wearer)':>8} "
-              f"{'(either)':>8} {'face/hair kept':>14} {'arms kept':>9}\n")
+              f"{'(either)':>8} {'face/hair kept':>14} {'arms kept':>9} {'spill':>6}\n")
     for r in results:
         fmt = lambda v: "    -" if v is None else f"{v:5.3f}"  # noqa: E731
         person = r["person"] + ("*" if r["mask_made"] else "")
         out.write(f"{person:<10} {r['garment']:<22} {r['sleeves']:<7} {fmt(r['upper_visible']):>13} "
                   f"{fmt(r['wearer_upper_visible']):>8} {fmt(r['wearer_upper_visible_either']):>8} "
-                  f"{fmt(r['face_hair_kept']):>14} {fmt(r['arms_kept']):>9}"
+                  f"{fmt(r['face_hair_kept']):>14} {fmt(r['arms_kept']):>9} {fmt(r['wearer_spill']):>6}"
                   + ("" if r["drawn"] else "  (not drawn)") + "\n")
     groups: dict[tuple[bool, str], list[dict]] = {}
     for r in results:
@@ -253,6 +260,8 @@ def evaluate_tryon(args: argparse.Namespace) -> int:
         kept = [f"min face/hair kept {min(values('face_hair_kept')):.3f}"] if values("face_hair_kept") else []
         if kind == SleeveKind.NONE.value and values("arms_kept"):
             kept.append(f"min arms kept {min(values('arms_kept')):.3f}")
+        if values("wearer_spill"):
+            kept.append(f"median spill {np.median(values('wearer_spill')):.3f}")
         out.write(f"{kind}{', masks made (*)' if made else ''} (drawn renders): median upper visible "
                   f"{np.median(values('upper_visible')):.3f}, over the wearer "
                   f"{np.median(values('wearer_upper_visible')):.3f} "

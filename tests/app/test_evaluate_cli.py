@@ -52,6 +52,18 @@ def test_figures_count_changed_old_top_and_untouched_face() -> None:
     assert figures["arms_kept"] is None  # nobody's bare arms are labelled
 
 
+def test_spill_is_the_background_the_render_changed_over_the_old_top_s_size() -> None:
+    labels = _two_people_side_by_side()
+    before = np.full((200, 200, 3), 100, np.uint8)
+    after = before.copy()
+    after[60:160, 10:100] = (30, 30, 200)
+    after[160:170, 10:100] = (30, 30, 200)  # a hem drawn 10 rows past the top, onto the background
+    figures = tryon_figures(before, after, labels)
+    assert abs(figures["spill"] - 900 / (2 * 100 * 90)) < 1e-6
+    # A made mask's background is everything but the top (face, arms, trousers): no spill then.
+    assert tryon_figures(before, after, labels, background_known=False)["spill"] is None
+
+
 def test_a_garment_pixel_that_matches_the_old_top_counts_as_covered_when_either_colour_changed_it() -> None:
     labels = _two_people_side_by_side()
     before = np.full((200, 200, 3), 100, np.uint8)
