@@ -147,6 +147,12 @@ def _samples(colours: np.ndarray, region: np.ndarray, keep: np.ndarray) -> np.nd
 ColourModel = tuple[np.ndarray, np.ndarray]  # (3,) YCrCb mean, (3,) spread
 
 
+def _told_apart(a: ColourModel, b: ColourModel) -> bool:
+    """Whether two colour models' means lie SPLIT_MIN_SEPARATION or more of the wider spread apart
+    in some channel (else they look alike: a dress's top and skirt, a white shirt on a white wall)."""
+    return float(np.abs((a[0] - b[0]) / np.maximum(a[1], b[1])).max()) >= SPLIT_MIN_SEPARATION
+
+
 def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndarray, body: float,
                           hip_side: np.ndarray, axis: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray | None, tuple[ColourModel | None, ColourModel | None]]:
@@ -176,8 +182,7 @@ def _split_top_and_bottom(colours: np.ndarray, cloth: np.ndarray, local: np.ndar
     bottom = _colour_model(_samples(colours, thighs, cloth & ~hip_side))
     if top is None or bottom is None:
         return hip_side, None, (top, bottom)
-    separation = float(np.abs((top[0] - bottom[0]) / np.maximum(top[1], bottom[1])).max())
-    if separation < SPLIT_MIN_SEPARATION:
+    if not _told_apart(top, bottom):
         return hip_side, None, (top, bottom)
     band = _half_plane(cloth.shape, hips + axis * SPLIT_BAND_UP * body, -axis)
     band &= _half_plane(cloth.shape, hips - axis * SPLIT_BAND_DOWN * body, axis)
@@ -236,8 +241,7 @@ def _backdrop(colours: np.ndarray, mine: np.ndarray, anyone: np.ndarray, cloth: 
     backdrop = _colour_model(colours[grown(outer) & ~grown(inner) & ~anyone])
     if backdrop is None or (backdrop[1] > BACKDROP_MAX_SPREAD).any():
         return None
-    if any(float(np.abs((mean - backdrop[0]) / np.maximum(spread, backdrop[1])).max()) < SPLIT_MIN_SEPARATION
-           for mean, spread in models):
+    if not all(_told_apart(model, backdrop) for model in models):
         return None
     to_backdrop = _distance_tables(backdrop)
     nearest_clothing = np.minimum.reduce([_summed_lookup(colours, _distance_tables(model)) for model in models])
