@@ -36,6 +36,7 @@ MAX_ROI_SHOULDERS = 5.5
 MAX_ROI_DRIFT = 0.15  # ROI centre moved by this × its size, or its size changed by ~15%: corrected (see _correct)
 SETTLE_RUNS = 3  # at most this many extra landmark runs on the frame a person is found in
 ROI_SETTLED = 0.01  # ... stopping once the next ROI is within this × its size of the last
+ROI_HOLD = 0.01  # the crop's backlash: × its size in centre and size, × 2 in radians (see _track)
 _NO_BIAS = (0.0, 0.0, 0.0, 0.0)
 ANCHOR_SHARE = 0.1  # of the way the ROI's filter is pulled to the detector's check, once a second
 REACQUIRE_MAX_DISTANCE = 1.0  # in units of the last body size
@@ -324,7 +325,12 @@ class PoseEstimator:
             visibility = self._visibility_filter(visibility, VISIBILITY_ALPHA)
         smoothed = LandmarkOutput(output.score, points[:, :2].astype(np.float32), points[:, 2].astype(np.float32),
                                   visibility.astype(np.float32), output.presence, output.roi, output.mask_logits)
-        self._roi = _bounded_roi(smoothed.next_roi(), smoothed.points)
+        # Backlash on the crop: a still person's next ROI wanders through the ROI ↔ landmarks
+        # loop (the astronaut's by ±3 % of its size over 4 s, its nose by ±1.5 px, the amount
+        # depending on the CPU's rounding); the same crop gives the model the same input, so the
+        # landmarks hold still. The model does not need the crop centred to a few pixels.
+        following = _bounded_roi(smoothed.next_roi(), smoothed.points)
+        self._roi = _roi_with_backlash(output.roi, following)
         self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
         return _person(smoothed, width, height)
 
@@ -368,6 +374,27 @@ def _roi_change(old: RotatedRect, new: RotatedRect) -> float:
     the size ratio (≈ the relative change), whichever is larger."""
     moved = math.hypot(new.cx - old.cx, new.cy - old.cy) / old.size
     return max(moved, abs(math.log(new.size / old.size)))
+
+
+def _roi_with_backlash(old: RotatedRect, new: RotatedRect) -> RotatedRect:
+    """`old` moved towards `new` only by what lies beyond ROI_HOLD, in centre, size and angle apart.
+
+    Backlash rather than a hold-and-jump: released all at once, a held crop stepped by 1 % when the
+    wander crossed the hold, and the landmarks with it (VITON-HD 00006 with sensor noise: garment
+    jitter 0.011 → 0.248 px RMS)."""
+    dx, dy = new.cx - old.cx, new.cy - old.cy
+    moved = math.hypot(dx, dy)
+    keep = min(1.0, ROI_HOLD * old.size / moved) if moved > 0 else 1.0
+    log_size = math.log(new.size / old.size)
+    turned = normalize_radians(new.angle - old.angle)
+    return RotatedRect(old.cx + dx * (1.0 - keep), old.cy + dy * (1.0 - keep),
+                       old.size * math.exp(_beyond(log_size, ROI_HOLD)),
+                       normalize_radians(old.angle + _beyond(turned, 2 * ROI_HOLD)))
+
+
+def _beyond(value: float, band: float) -> float:
+    """What of `value` lies outside ±`band` (0 inside it)."""
+    return math.copysign(max(abs(value) - band, 0.0), value)
 
 
 def _bounded_roi(roi: RotatedRect, points: np.ndarray) -> RotatedRect:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -303,28 +304,33 @@ def test_a_face_mesh_run_in_the_background_follows_the_face(astronaut_path) -> N
 
 def test_a_hand_the_pose_invents_on_the_demo_s_chest_is_reported_and_not_labelled_arm() -> None:
     # The demo's arms hang below the frame; now and then the pose raises the right one up across
-    # her dark uniform, its hand sure (visibility 0.7-0.8) but with no skin under it and the elbow
+    # her dark uniform, its hand sure (visibility 0.5-0.8) but with no skin under it and the elbow
     # below the frame. A name badge under such a hand was labelled hand and stood in front of a
-    # new top.
+    # new top. Which frames the pose does this in shifts with the CPU's rounding and the tracker's
+    # crop (frames 10-46 on one host, 11-16 on another), so the hand is put there as it puts it:
+    # wrist above the badge, fingers on it, elbow below the frame.
     estimator = PoseEstimator(device="cpu")
     parser = HumanParser(device="cpu")
     source = DemoSource()
-    invented_frames = 0
-    for index in range(35):
+    for index in range(5):
         rgb = cv2.cvtColor(source.render(index), cv2.COLOR_BGR2RGB)
         pose = estimator.process(rgb)
-        parse = parser.parse(rgb, pose)
-        assert "left" not in parse.invented_hands[0]  # her left hand is never seen
-        if index < 20 or "right" not in parse.invented_hands[0]:
-            continue
-        invented_frames += 1
-        person = pose.primary
-        palm = np.zeros(parse.labels.shape, np.uint8)
-        for finger in (B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB):
-            cv2.line(palm, tuple(np.int32(person.landmarks[B.RIGHT_WRIST])), tuple(np.int32(person.landmarks[finger])),
-                     1, int(0.3 * person.shoulder_width))
-        assert (parse.labels[palm > 0] == Label.RIGHT_ARM).sum() == 0
-    assert invented_frames >= 5  # 12 of frames 20-34 on this machine
+    person = pose.primary
+    points, visibility = person.landmarks.copy(), person.visibility.copy()
+    fingers = [B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB]
+    points[B.RIGHT_ELBOW], points[B.RIGHT_WRIST], points[fingers] = (420, 820), (470, 600), [(500, 665), (480, 670), (510, 650)]
+    visibility[B.RIGHT_ELBOW], visibility[[B.RIGHT_WRIST, *fingers]] = 0.4, 0.75
+    height, width = rgb.shape[:2]
+    in_frame = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
+    raised = replace(person, landmarks=points, visibility=visibility, in_frame=in_frame)
+    parse = parser.parse(rgb, replace(pose, people=(raised,)))
+    assert parse.invented_hands[0] == frozenset({"right"})
+    palm = np.zeros(parse.labels.shape, np.uint8)
+    for finger in fingers:
+        cv2.line(palm, tuple(np.int32(points[B.RIGHT_WRIST])), tuple(np.int32(points[finger])),
+                 1, int(0.3 * person.shoulder_width))
+    assert (parse.labels[palm > 0] == Label.RIGHT_ARM).sum() == 0
+    assert (parse.labels[palm > 0] == Label.UPPER_CLOTHES).mean() > 0.8  # the uniform it lies on
 
 
 @pytest.mark.parametrize("photo", ["vitonhd/image/07966_00.jpg", "mpii/005808361.jpg", "coco2017_kpts/000000196141.jpg"])
