@@ -22,7 +22,7 @@ import numpy as np
 
 from app.garments.model import TORSO_LANDMARKS, Garment, SleeveKind
 from app.pipeline.arms import SEGMENTS as ARM_SEGMENTS
-from app.pipeline.arms import SKIN_LABELS, arm_half_widths, seen
+from app.pipeline.arms import SKIN_LABELS, arm_measures, seen
 from app.pipeline.rays import labels_on_rays
 from models.parsing.labels import Label
 from models.parsing.parser import MIN_SEEN_VISIBILITY
@@ -270,17 +270,22 @@ def _arm_capsules(person: Person, widths: dict[tuple[str, str], float]) -> Capsu
 
 def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
                 worn: SleeveKind | None = None, widths: dict[tuple[str, str], float] | None = None,
-                cuffs: dict[str, float] | None = None, ends: dict[str, float] | None = None) -> GarmentFit:
+                cuffs: dict[str, float] | None = None, ends: dict[str, float] | None = None,
+                arm_reaches: dict[tuple[str, str], np.ndarray] | None = None) -> GarmentFit:
     """Control points for the torso warp and quads for the sleeves of `garment` on `person`.
 
     `worn`: the wearer's own sleeve length if the caller tracks it over time (a video decides it
     once, not per frame); by default it is read from this frame's parse. `widths`: the arms'
     half-thicknesses (`arms.arm_half_widths`), `cuffs`: how far the wearer's cuffs run past the
     wrists (`cuff_reaches`), and `ends`: how far down the upper arms the wearer's sleeves run
-    (`sleeve_ends`), likewise if the caller smooths them over time.
+    (`sleeve_ends`), and `arm_reaches`: how far each arm runs from its bone on either side
+    (`arms.arm_measures`), likewise if the caller smooths them over time.
     """
     lm = {name: np.array(point, np.float64) for name, point in garment.landmarks.items()}
-    widths = widths if widths is not None else arm_half_widths(person, labels)
+    if widths is None or arm_reaches is None:
+        measured_widths, measured_reaches = arm_measures(person, labels)
+        widths = widths if widths is not None else measured_widths
+        arm_reaches = arm_reaches if arm_reaches is not None else measured_reaches
     body_left, body_right = body_shoulders(person, widths)
     body_axes = _frame_axes(_body_side(person, body_left - body_right))
     garment_axes = _frame_axes(lm["shoulder_left"] - lm["shoulder_right"])
@@ -335,7 +340,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
     body_points = [target[n] for n in names]
     cuffs = cuffs if cuffs is not None else cuff_reaches(person, labels)
     ends = ends if ends is not None else sleeve_ends(person, labels)
-    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, cover, cuffs, ends)
+    sleeves = (_fit_sleeves(garment, person, lm, target, scale, widths, arm_reaches, cover, cuffs, ends)
                if garment.sleeve_kind is not SleeveKind.NONE else ())
     return GarmentFit(np.array(garment_points, np.float32), np.array(body_points, np.float32),
                       np.array([placed[n] for n in names], np.float32), sleeves, scale, cover, cover_torso, widths,
@@ -434,16 +439,22 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # Three rays a little apart for each point, and the middle reach counts: a thin strap over a
     # bare shoulder is not the top's shoulder line (raised to it, a tee stood up off the shoulder),
     # while at a shoulder's tip one ray may run off the top.
+    # The rays start `margin` below each point, so what they reach is how far the point must rise
+    # to lie `margin` above the top's edge — from 0, as the edge passes that level. Started at
+    # the point and the margin added, the raise jumped from 0 to the margin as the edge passed the
+    # point itself: a shoulder whose edge flickered by a pixel or two there stepped by 7.8 px
+    # (VITON-HD 00006 with sensor noise).
     names = ("neck_center", "shoulder_left", "shoulder_right", "yoke_left", "yoke_right")
     points = np.array([target[name] for name in names], np.float64)
     spread = np.array([-RAISE_SPREAD, 0.0, RAISE_SPREAD]) * width
-    origins = points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)  # (5, 3, 2)
+    origins = (points[:, None, :] + spread[None, :, None] * np.asarray(side_dir, np.float64)
+               - margin * np.asarray(up, np.float64))  # (5, 3, 2)
 
     def middle_reaches(rows: slice, wanted: tuple[int, ...]) -> np.ndarray:
         """The middle of each point's three reaches, for the points in `rows`, all in one pass."""
         rays = origins[rows].reshape(-1, 2)
         reaches = _extents_along(labels, None, rays, np.repeat(np.asarray(up, np.float64)[None], len(rays), 0),
-                                 np.full(len(rays), MAX_NECK_RAISE * width), wanted)
+                                 np.full(len(rays), MAX_NECK_RAISE * width + margin), wanted)
         return np.sort(reaches.reshape(-1, 3), 1)[:, 1]
 
     # New sleeves that clothe bare shoulders sit on them: the shoulders rise to the skin's top too.
@@ -456,7 +467,18 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
         room = (1 - MIN_NECK_DROP) * (collar_height - float(point @ up)) if name == "neck_center" else np.inf
         if above > 0 and room > 0:
             limit = (MAX_YOKE_RAISE if name.startswith("yoke_") else MAX_NECK_RAISE) * width
-            target[name] = point + up * min(above + margin, limit, room)
+            target[name] = point + up * min(above, limit, room)
+
+
+def _off_bone(half: float, reach: np.ndarray, margin: float) -> float:
+    """How far in towards the body a sleeve section `half` px wide is moved off the bone, so that
+    it ends `margin` past the arm's outer edge. `reach`: (2,) px from the bone to the arm's edges,
+    (away from the body, towards it). Not past the arm's middle: an arm held clear of the body
+    (both edges seen) gets a sleeve wider than itself standing out on both sides, as it would.
+    Centred on the bone, a sleeve as wide as the arm plus the margin stood 10–20 px out past an
+    arm whose bone ran near its outer edge, painted on the wall (VITON-HD 00006)."""
+    outer, inner = float(reach[0]), float(reach[1])
+    return float(np.clip(half - outer - margin, 0.0, max(0.0, (inner - outer) / 2)))
 
 
 class _Bone:
@@ -518,14 +540,15 @@ def sleeve_ends(person: Person, labels: np.ndarray | None) -> dict[str, float]:
 
 
 def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], target: dict[str, np.ndarray],
-                 scale: float, widths: dict[tuple[str, str], float], cover: bool,
-                 cuffs: dict[str, float], ends: dict[str, float]) -> tuple[SleeveFit, ...]:
+                 scale: float, widths: dict[tuple[str, str], float], reaches: dict[tuple[str, str], np.ndarray],
+                 cover: bool, cuffs: dict[str, float], ends: dict[str, float]) -> tuple[SleeveFit, ...]:
     """Each sleeve as a tube along its arm, hanging from the armhole and bending at the elbow.
 
     The root joins the torso (the shoulder seam at the top of the arm, the torso's armpit on its
     inner side), so no gap opens at the armhole. Further down, cross-sections at the elbow and at
     the cuff are centred on the bone, as wide as the garment's sleeve there — or, when covering,
-    as the wearer's measured arm (bounded), so an old sleeve does not show around the new one.
+    as the wearer's measured arm (bounded), so an old sleeve does not show around the new one — and
+    moved in off the bone where the arm's outer edge lies nearer it (`reaches`, `_off_bone`).
     The sleeve keeps its own length (its outer edge, shoulder point to outer cuff, measured from
     the shoulder joint); long sleeves are cut at the wrist, so hands stay bare — when covering,
     at the end of the wearer's own cuff (`cuffs`, from `cuff_reaches`). When covering, a short
@@ -588,15 +611,18 @@ def _fit_sleeves(garment: Garment, person: Person, lm: dict[str, np.ndarray], ta
             flat_half = float(np.hypot(*(g_out - g_in))) * scale / 2
             # It goes round the arm: never narrower than the arm it clothes (the wearer's own
             # sleeve included, covered or not), or the arm shows on both sides like a flap.
-            arm = widths[(side, "upper" if segment == 0 else "fore")]
-            half = min(max(2 / np.pi * flat_half, arm + COVER_MARGIN * shoulder_width), flat_half * SLEEVE_MAX_WIDEN)
+            key = (side, "upper" if segment == 0 else "fore")
+            half = min(max(2 / np.pi * flat_half, widths[key] + COVER_MARGIN * shoulder_width),
+                       flat_half * SLEEVE_MAX_WIDEN)
+            inward = -normal * _off_bone(half, reaches[key], COVER_MARGIN * shoulder_width)
+            centre = centre + inward
             # A short sleeve's opening is slanted: its inner seam (armpit to inner cuff) has a length
             # of its own, often far more than the few pixels left between the armpit and the
             # outer cuff's level — cut square there, the sleeve folded up against the torso.
             inner_centre = centre
             if index == len(arcs) - 1 and garment.sleeve_kind is not SleeveKind.LONG:
                 inner_arc = armpit_arc + float(np.hypot(*(g_inner_cuff - g_armpit))) * scale
-                inner_centre = bone.at(max(arc, inner_arc))
+                inner_centre = bone.at(max(arc, inner_arc)) + inward
             bisector = normal + outward(1)
             if arc == elbow and len(arcs) > index + 1 and float(np.hypot(*bisector)) > MIN_BISECTOR:
                 # The elbow's cross-section is the bend's mitre, shared by both quads: square to the

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from app.garments.model import Garment, SleeveKind
-from app.pipeline.arms import arm_half_widths, hang_unseen_forearms
+from app.pipeline.arms import arm_measures, hang_unseen_forearms
 from app.pipeline.atlas import GarmentAtlas, build_atlas
 from app.pipeline.compose import bounds_of, composite, half_alpha, merge_maps, sample_map, union_box
 from app.pipeline.cover import cover_gaps, sleeve_skin
@@ -177,6 +177,7 @@ class TryOnRenderer:
         self._worn_votes: list[SleeveKind] = []
         self._worn_kind: SleeveKind | None = None  # the decision the votes last carried
         self._widths: dict[tuple[str, str], float] | None = None
+        self._arm_reaches: dict[tuple[str, str], np.ndarray] | None = None
         self._cuff_reaches: dict[str, float] | None = None
         self._ends: dict[str, float] | None = None
         self._held: tuple[np.ndarray, np.ndarray] | None = None  # last drawn fit vector and offsets
@@ -217,9 +218,9 @@ class TryOnRenderer:
         if person is None or not _facing_camera(perception) or self._turned_side_on(person):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
+        widths, reaches = self._arms(person, perception)
         fit = fit_garment(self._drawn, person, perception.parse.labels, self._worn(person, perception),
-                          self._arm_widths(person, perception), self._cuffs(person, perception),
-                          self._sleeve_ends(person, perception))
+                          widths, self._cuffs(person, perception), self._sleeve_ends(person, perception), reaches)
         vector = _fit_vector(fit)
         if self._shape != vector.shape:  # the garment or its sleeves changed: start afresh
             self._restart_smoothing()
@@ -279,11 +280,15 @@ class TryOnRenderer:
             self._worn_kind = leader
         return self._worn_kind
 
-    def _arm_widths(self, person, perception: PerceptionResult) -> dict[tuple[str, str], float]:
-        """The arms' half-thicknesses, low-passed: measured on the parse's edges each frame, they
-        flicker by a pixel or two, and they place the shoulder seams the whole garment hangs from."""
-        self._widths = _low_pass(self._widths, arm_half_widths(person, perception.parse.labels))
-        return self._widths
+    def _arms(self, person, perception: PerceptionResult
+              ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], np.ndarray]]:
+        """The arms' half-thicknesses and reaches from the bone (`arm_measures`), low-passed:
+        measured on the parse's edges each frame, they flicker by a pixel or two, and they place
+        the shoulder seams the whole garment hangs from, and the sleeves."""
+        widths, reaches = arm_measures(person, perception.parse.labels)
+        self._widths = _low_pass(self._widths, widths)
+        self._arm_reaches = _low_pass(self._arm_reaches, reaches)
+        return self._widths, self._arm_reaches
 
     def _cuffs(self, person, perception: PerceptionResult) -> dict[str, float]:
         """How far the wearer's cuffs run past the wrists, low-passed likewise: the cuff's end in
