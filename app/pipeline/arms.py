@@ -1,4 +1,5 @@
-"""How thick each arm segment is, measured in the parse across the bone.
+"""How thick each arm segment is, and where its edges lie about the bone, measured in the parse
+across the bone.
 
 Bare arms have their own labels and are measured by their skin. A sleeved arm is "upper
 clothes" to the parser, like the torso it hangs against; its thickness still shows across the
@@ -90,7 +91,7 @@ def arm_measures(person: Person, labels: np.ndarray | None
     the bone, in frame pixels, the median of the three cross-sections: away from the body to the
     arm's edge, and towards the body to the background; either is at most MAX_HALF × shoulders.
     The reaches say where the arm's middle lies about the bone: the pose's bone is often nearer
-    one edge than the other (VITON-HD 00006's left upper arm: 12 px from its outer edge)."""
+    one edge than the other (VITON-HD 00006's left forearm: 5 px from its outer edge)."""
     points = person.landmarks
     shoulders = person.shoulder_width
     low, high = MIN_HALF * shoulders, MAX_HALF * shoulders
