@@ -69,27 +69,17 @@ def hang_unseen_forearms(person: Person, invented_hands: frozenset[str], frame_s
     return replace(person, landmarks=landmarks, visibility=visibility, in_frame=in_frame)
 
 
-def _reaches(labels: np.ndarray, centres: np.ndarray, directions: np.ndarray, limit: int,
-             luts: np.ndarray) -> np.ndarray:
-    """(N,) steps from each centre along its direction before the first pixel its LUT rejects.
-
-    centres, directions: (N, 2) frame px; luts: (N, 256) bool, one label table per ray.
-    """
-    steps, _, _, inside, on_ray = labels_on_rays(labels, centres, directions, np.full(len(centres), float(limit)))
-    ok = inside & np.take_along_axis(luts, on_ray.astype(np.intp), axis=1)
-    return np.where((~ok).any(1), (~ok).argmax(1), len(steps))
-
-
-def arm_half_widths(person: Person, labels: np.ndarray | None) -> dict[tuple[str, str], float]:
-    """(side, "upper"|"fore") → half-thickness in frame pixels, within [MIN_HALF, MAX_HALF] × shoulders."""
-    return arm_measures(person, labels)[0]
+def _first_rejected(ok: np.ndarray) -> np.ndarray:
+    """(N,) each ray's steps before its first False in (N, S) bool `ok` (S where there is none)."""
+    return np.where((~ok).any(1), (~ok).argmax(1), ok.shape[1])
 
 
 def arm_measures(person: Person, labels: np.ndarray | None
                  ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], np.ndarray]]:
-    """Each arm segment's half-thickness (see `arm_half_widths`) and its (2,) float64 reaches from
-    the bone, in frame pixels, the median of the three cross-sections: away from the body to the
-    arm's edge, and towards the body to the background; either is at most MAX_HALF × shoulders.
+    """(side, "upper"|"fore") → each arm segment's half-thickness in frame pixels, within
+    [MIN_HALF, MAX_HALF] × shoulders; and → its (2,) float64 reaches from the bone in frame
+    pixels, the median of the three cross-sections: away from the body to the arm's edge, and
+    towards the body to the background; either is at most MAX_HALF × shoulders.
     The reaches say where the arm's middle lies about the bone: the pose's bone is often nearer
     one edge than the other (VITON-HD 00006's left forearm: 5 px from its outer edge)."""
     points = person.landmarks
@@ -119,7 +109,9 @@ def arm_measures(person: Person, labels: np.ndarray | None
     directions = (normals[:, None, None, :] * signs[None, None, :, None]).repeat(len(fractions), 1).reshape(-1, 2)
     tables = np.where(np.repeat(on_skin.reshape(-1), 2)[:, None], _SKIN_LUT[None], _ARM_LUT[None])
     limit = int(high) + 2
-    reach = _reaches(labels, centres, directions, limit, tables).reshape(len(SEGMENTS), len(fractions), 2)
+    _, _, _, inside, on_ray = labels_on_rays(labels, centres, directions, np.full(len(centres), float(limit)))
+    on_arm = inside & np.take_along_axis(tables, on_ray.astype(np.intp), axis=1)
+    reach = _first_rejected(on_arm).reshape(len(SEGMENTS), len(fractions), 2)
     # Per segment: 3 positions × 2 sides → the smaller side at each position, then the median.
     # (The mean of two sides that both end at an edge suits a bone off the arm's middle better in
     # theory, but widened VITON-HD 00006's sleeves over the wall: one "edge" is often a neighbour
@@ -129,8 +121,7 @@ def arm_measures(person: Person, labels: np.ndarray | None
     # Away from the body the arm ends where its cloth or skin does; towards it, only where the
     # background begins: an arm hanging in front of the hips ends at the trousers in the parse,
     # but a sleeve moved in over them is still on the body.
-    clear = _reaches(labels, centres, directions, limit, np.repeat(_PERSON_LUT[None], len(centres), 0))
-    clear = clear.reshape(len(SEGMENTS), len(fractions), 2)
+    clear = _first_rejected(inside & _PERSON_LUT[on_ray]).reshape(len(SEGMENTS), len(fractions), 2)
     plus_is_away = (away > 0)[:, None]
     sides = np.stack([np.where(plus_is_away, reach[..., 0], reach[..., 1]),  # (4, 3, 2): outer, inner
                       np.where(plus_is_away, clear[..., 1], clear[..., 0])], 2)

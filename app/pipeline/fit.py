@@ -276,7 +276,7 @@ def fit_garment(garment: Garment, person: Person, labels: np.ndarray | None,
 
     `worn`: the wearer's own sleeve length if the caller tracks it over time (a video decides it
     once, not per frame); by default it is read from this frame's parse. `widths`: the arms'
-    half-thicknesses (`arms.arm_half_widths`), `cuffs`: how far the wearer's cuffs run past the
+    half-thicknesses (`arms.arm_measures`), `cuffs`: how far the wearer's cuffs run past the
     wrists (`cuff_reaches`), and `ends`: how far down the upper arms the wearer's sleeves run
     (`sleeve_ends`), and `arm_reaches`: how far each arm runs from its bone on either side
     (`arms.arm_measures`), likewise if the caller smooths them over time.

@@ -772,7 +772,7 @@ def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(d
     # Where top and trousers look alike (a suit, a jumpsuit) the parse splits them at the hip
     # line, which may cross the garment's flanks; the sides must not jump with that line (on a
     # seated astronaut one flank flipped by 30 px between frames).
-    from app.pipeline.arms import arm_half_widths
+    from app.pipeline.arms import arm_measures
 
     _, perception = drawn_person(bare_arms=False)
     garment = drawn_garment(SleeveKind.LONG)
@@ -781,7 +781,7 @@ def test_the_sides_follow_the_body_wherever_the_parse_splits_top_from_trousers(d
     split = labels.copy()
     band = split[280:340]
     band[band == Label.UPPER_CLOTHES] = Label.PANTS
-    widths = arm_half_widths(person, labels)
+    widths = arm_measures(person, labels)[0]
     as_labelled = fit_garment(garment, person, labels, SleeveKind.LONG, widths).body_points
     moved = np.abs(fit_garment(garment, person, split, SleeveKind.LONG, widths).body_points - as_labelled).max(1)
     assert moved.max() <= 1.0, moved
@@ -792,7 +792,7 @@ def test_the_sides_stay_at_the_body_s_edge_beside_an_arm_held_away_from_it(drawn
     # arm's capsule, drawn from its landmarks at a measured width, may start short of the sleeve's
     # inner edge; that edge then read as the body running on under the arm, in some frames and not
     # others, and the side jumped out across the gap (by up to 58 px on a still photo: 2.1 px RMS jitter).
-    from app.pipeline.arms import arm_half_widths
+    from app.pipeline.arms import arm_measures
 
     _, perception = drawn_person(bare_arms=False)
     person, labels = perception.pose.primary, perception.parse.labels.copy()
@@ -807,7 +807,7 @@ def test_the_sides_stay_at_the_body_s_edge_beside_an_arm_held_away_from_it(drawn
     labels[(arm > 0) & (labels == Label.BACKGROUND)] = Label.UPPER_CLOTHES
     person = replace(person, landmarks=points)
     garment = drawn_garment(SleeveKind.LONG)
-    widths = arm_half_widths(person, labels)
+    widths = arm_measures(person, labels)[0]
     # The arm measured at its full width, and as a thinner capsule than its sleeve.
     fits = [fit_garment(garment, person, labels, SleeveKind.LONG, {k: v * scale for k, v in widths.items()})
             for scale in (1.0, 0.6)]
@@ -822,10 +822,10 @@ def _side_fit(drawn_garment, perception: PerceptionResult, labels: np.ndarray, p
     """A tank's torso targets on the drawn person over `labels` (or, `placed`, where the skeleton
     put them, the rows the sides are searched along), the arms measured on the unchanged parse
     (so only the side search sees the change)."""
-    from app.pipeline.arms import arm_half_widths
+    from app.pipeline.arms import arm_measures
 
     person = perception.pose.primary
-    widths = arm_half_widths(person, perception.parse.labels)
+    widths = arm_measures(person, perception.parse.labels)[0]
     fit = fit_garment(drawn_garment(SleeveKind.NONE), person, labels, SleeveKind.NONE, widths)
     return dict(zip(fit.names, fit.placed_points if placed else fit.body_points))
 
