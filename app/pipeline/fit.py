@@ -441,9 +441,8 @@ def _cover_top(target: dict[str, np.ndarray], person: Person, labels: np.ndarray
     # while at a shoulder's tip one ray may run off the top.
     # The rays start `margin` below each point, so what they reach is how far the point must rise
     # to lie `margin` above the top's edge — from 0, as the edge passes that level. Started at
-    # the point and the margin added, the raise jumped from 0 to the margin as the edge passed the
-    # point itself: a shoulder whose edge flickered by a pixel or two there stepped by 7.8 px
-    # (VITON-HD 00006 with sensor noise).
+    # the point and the margin added, the raise jumped from 0 to more than the margin as the edge
+    # passed the point itself, and an edge flickering there stepped the garment with it.
     names = ("neck_center", "shoulder_left", "shoulder_right", "yoke_left", "yoke_right")
     points = np.array([target[name] for name in names], np.float64)
     spread = np.array([-RAISE_SPREAD, 0.0, RAISE_SPREAD]) * width

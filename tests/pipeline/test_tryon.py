@@ -1074,8 +1074,8 @@ def test_a_sleeve_ends_at_the_arm_s_outer_edge_when_the_bone_runs_near_it(drawn_
 
 def test_a_shoulder_rises_over_the_old_top_smoothly_as_its_edge_passes(drawn_person, drawn_garment) -> None:
     # A shoulder is raised to lie the cover margin above the old top's edge. Raised only once the
-    # edge passed the point itself, it jumped by the margin there: an edge flickering by a pixel
-    # about the shoulder point stepped the garment's shoulder by 7.8 px (VITON-HD 00006).
+    # edge passed the point itself, it jumped by more than the margin there (5.2 px here), and an
+    # edge flickering about the shoulder point stepped the garment's shoulder with it.
     _, perception = drawn_person(bare_arms=False)
     person, labels = perception.pose.primary, perception.parse.labels
     garment = drawn_garment(SleeveKind.SHORT)
