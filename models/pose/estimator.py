@@ -379,9 +379,9 @@ def _roi_change(old: RotatedRect, new: RotatedRect) -> float:
 def _roi_with_backlash(old: RotatedRect, new: RotatedRect) -> RotatedRect:
     """`old` moved towards `new` only by what lies beyond ROI_HOLD, in centre, size and angle apart.
 
-    Backlash rather than a hold-and-jump: released all at once, a held crop stepped by 1 % when the
-    wander crossed the hold, and the landmarks with it (VITON-HD 00006 with sensor noise: garment
-    jitter 0.011 → 0.248 px RMS)."""
+    Backlash rather than a hold-and-jump: released all at once, a held crop steps by 1 % of its
+    size when the wander crosses the hold, and the landmarks with it; a backlash lets it follow
+    that far behind, without a step."""
     dx, dy = new.cx - old.cx, new.cy - old.cy
     moved = math.hypot(dx, dy)
     keep = min(1.0, ROI_HOLD * old.size / moved) if moved > 0 else 1.0
