@@ -318,7 +318,8 @@ def test_a_hand_the_pose_invents_on_the_demo_s_chest_is_reported_and_not_labelle
     person = pose.primary
     points, visibility = person.landmarks.copy(), person.visibility.copy()
     fingers = [B.RIGHT_INDEX, B.RIGHT_PINKY, B.RIGHT_THUMB]
-    points[B.RIGHT_ELBOW], points[B.RIGHT_WRIST], points[fingers] = (420, 820), (470, 600), [(500, 665), (480, 670), (510, 650)]
+    points[B.RIGHT_ELBOW], points[B.RIGHT_WRIST] = (420, 820), (470, 600)
+    points[fingers] = [(500, 665), (480, 670), (510, 650)]
     visibility[B.RIGHT_ELBOW], visibility[[B.RIGHT_WRIST, *fingers]] = 0.4, 0.75
     height, width = rgb.shape[:2]
     in_frame = (points[:, 0] >= 0) & (points[:, 0] < width) & (points[:, 1] >= 0) & (points[:, 1] < height)
