@@ -106,6 +106,10 @@ class KioskMachine:
             idle = now - self._last_activity() >= self.timing.idle_s
             return self._enter(Mode.ATTRACT if idle else Mode.LIVE, "recovered")
         if self.mode is Mode.STARTING:
+            # The idle clock starts with the first picture: the seconds the models took to load
+            # were nobody-in-view too, and the mirror flashed its attract screen before the
+            # second frame (a kiosk test caught it on a slow host).
+            self.last_presence = max(self.last_presence, now)
             return self._enter(Mode.LIVE, "first frame")
         if self.mode is Mode.ATTRACT and present:
             return self._enter(Mode.LIVE, "person in view")

@@ -60,6 +60,16 @@ def test_live_at_the_first_result_attract_after_idle_seconds_live_again_when_som
     assert run.machine.mode is Mode.LIVE
 
 
+def test_the_idle_clock_starts_at_the_first_picture_not_while_the_models_load(run: Run) -> None:
+    run.idle(40.0)  # loading, within the startup grace: longer than idle_s
+    run.frames(0.1, person=False)
+    assert run.machine.mode is Mode.LIVE
+    run.frames(29.5, person=False)
+    assert run.machine.mode is Mode.LIVE
+    run.frames(1.0, person=False)
+    assert run.machine.mode is Mode.ATTRACT
+
+
 def test_a_session_is_reset_once_after_reset_seconds_without_anybody(run: Run) -> None:
     run.frames(5, person=True)
     run.frames(19.5, person=False)
