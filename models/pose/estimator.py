@@ -37,6 +37,7 @@ MAX_ROI_DRIFT = 0.15  # ROI centre moved by this × its size, or its size change
 SETTLE_RUNS = 3  # at most this many extra landmark runs on the frame a person is found in
 ROI_SETTLED = 0.01  # ... stopping once the next ROI is within this × its size of the last
 ROI_HOLD = 0.01  # the crop's backlash: × its size in centre and size, × 2 in radians (see _track)
+ROI_COLLAPSE = 0.5  # a tracked crop whose next ROI is smaller than this × its size has lost the person
 _NO_BIAS = (0.0, 0.0, 0.0, 0.0)
 ANCHOR_SHARE = 0.1  # of the way the ROI's filter is pulled to the detector's check, once a second
 REACQUIRE_MAX_DISTANCE = 1.0  # in units of the last body size
@@ -222,7 +223,12 @@ class PoseEstimator:
         if self._roi is not None:
             output = self._running(frame_rgb, self._roi)
             self._since_detection += 1
-            if corrected_from is not None and output.present:
+            if output.present and _collapsed(output):
+                # Failing tracking, not a person shrinking: found afresh in this frame (below).
+                # Followed, the crop shrank onto whatever the model saw there (a street video's
+                # walker: 298 → 20 px in one frame) and the person was lost in the next.
+                output = None
+            elif corrected_from is not None and output.present:
                 # Tracking starts afresh from the corrected ROI, at rest (as a found person does).
                 output = self._start_at_rest(frame_rgb, output, corrected_from)
         if output is None or not output.present:
@@ -331,7 +337,11 @@ class PoseEstimator:
         # landmarks hold still. The model does not need the crop centred to a few pixels.
         following = _bounded_roi(smoothed.next_roi(), smoothed.points)
         self._roi = _roi_with_backlash(output.roi, following)
-        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
+        # The body's size from the crop it was seen in, not the next one: as tracking fails, the
+        # next ROI can collapse (a walker's 298 → 20 px in one frame), and the reacquire gate,
+        # measured in that size, then turned away the detector's find of the same person for
+        # REACQUIRE_WINDOW_S.
+        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(output.roi.size / 2.5, 1.0))
         return _person(smoothed, width, height)
 
     # -- image mode --------------------------------------------------------------------------
@@ -374,6 +384,14 @@ def _roi_change(old: RotatedRect, new: RotatedRect) -> float:
     the size ratio (≈ the relative change), whichever is larger."""
     moved = math.hypot(new.cx - old.cx, new.cy - old.cy) / old.size
     return max(moved, abs(math.log(new.size / old.size)))
+
+
+def _collapsed(output: LandmarkOutput) -> bool:
+    """Whether the landmarks found in a tracked crop ask for a next crop under ROI_COLLAPSE of it.
+
+    Between two frames a person's size changes by a few percent (the demo: 0.95–1.05); the model
+    losing them in a crop shrinks the next one by half or more (street video: 302 → 126 px)."""
+    return output.next_roi().size < ROI_COLLAPSE * output.roi.size
 
 
 def _roi_with_backlash(old: RotatedRect, new: RotatedRect) -> RotatedRect:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 
@@ -12,6 +13,7 @@ import pytest
 from app.errors import InputShapeError
 from models.pose import BlazePose as B
 from models.pose import PoseEstimator
+from models.pose.landmarker import AUX_CENTRE, AUX_SCALE
 
 # Hand-checked positions (pixels) in the 512×512 astronaut portrait; left = the person's left.
 ASTRONAUT = {B.NOSE: (221, 127), B.LEFT_EYE: (247, 111), B.RIGHT_EYE: (201, 103),
@@ -148,6 +150,64 @@ def test_a_moving_person_s_crop_follows_them(astronaut_bgr: np.ndarray) -> None:
         crops.append(person.roi.cx)
     assert max(errors[10:]) < TOLERANCE_PX
     assert abs((crops[-1] - crops[10]) - 2 * 49) < 10  # the crop moved with them
+
+
+class LosingLandmarker:
+    """Test fake around the real landmark model, losing someone in its crop as it does a small
+    walker in a street video: its first call asks for a next crop `shrink` × this one (the scale
+    point drawn in towards the body centre); with `then_lost`, its second finds nobody; every
+    other call is the real model's."""
+
+    def __init__(self, real, shrink: float, then_lost: bool = False):
+        self.real, self.shrink, self.then_lost = real, shrink, then_lost
+        self.calls = 0
+
+    def __call__(self, frame_rgb: np.ndarray, roi):
+        output = self.real(frame_rgb, roi)
+        self.calls += 1
+        if self.calls == 1:
+            points = output.points.copy()
+            points[AUX_SCALE] = points[AUX_CENTRE] + self.shrink * (points[AUX_SCALE] - points[AUX_CENTRE])
+            return dataclasses.replace(output, points=points)
+        if self.calls == 2 and self.then_lost:
+            return dataclasses.replace(output, score=0.0)
+        return output
+
+
+def test_a_crop_the_model_loses_the_person_in_is_not_followed(astronaut_bgr: np.ndarray) -> None:
+    # A crop asking for a next crop a third its size is the model failing, not the person
+    # shrinking: they are found afresh by the detector in that very frame, where they stand.
+    frame = rgb(canvas(astronaut_bgr, 224, 14))
+    tracker = PoseEstimator(device="cpu")
+    before = [tracker.process(frame, i / 30) for i in range(4)]
+    tracker.landmarker = LosingLandmarker(tracker.landmarker, shrink=0.3)
+    after = [tracker.process(frame, (4 + i) / 30) for i in range(3)]
+    assert after[0].detector_ran and after[0].primary is not None
+    assert np.hypot(*(after[0].primary.landmarks[B.NOSE] - (224 + 221, 14 + 127))) < TOLERANCE_PX
+    size = before[-1].primary.roi.size
+    assert all(abs(result.primary.roi.size / size - 1) < 0.1 for result in after)
+
+
+def test_a_person_lost_as_their_crop_shrank_is_found_again_beside_where_they_were(astronaut_bgr: np.ndarray) -> None:
+    # The crop shrank by half in a frame (just short of a collapse; 0.7 after the filter), the
+    # person was lost in the next and found there by the detector a step away. "Near where they
+    # were" is measured in the body size of the crop they were last seen in: measured in the
+    # shrunken next crop's, the find was turned away as a stranger for REACQUIRE_WINDOW_S.
+    from models.pose.estimator import REACQUIRE_MAX_DISTANCE
+
+    def frame(x: int) -> np.ndarray:
+        return rgb(canvas(astronaut_bgr, x, 14, size=(1280, 720)))
+
+    tracker = PoseEstimator(device="cpu")
+    for i in range(4):
+        tracker.process(frame(224), i / 30)
+    tracker.landmarker = LosingLandmarker(tracker.landmarker, shrink=0.51, then_lost=True)
+    seen_in = tracker.process(frame(224), 4 / 30).primary.roi.size
+    step = int(0.85 * REACQUIRE_MAX_DISTANCE * seen_in / 2.5)  # within one body size of that crop's...
+    assert step > 1.1 * REACQUIRE_MAX_DISTANCE * tracker._roi.size / 2.5  # ...beyond one of the next's
+    found = tracker.process(frame(224 + step), 5 / 30)
+    assert found.detector_ran and found.primary is not None
+    assert np.hypot(*(found.primary.landmarks[B.NOSE] - (224 + step + 221, 14 + 127))) < TOLERANCE_PX
 
 
 def test_a_found_person_is_tracked_from_where_tracking_comes_to_rest(shared_data) -> None:
