@@ -78,6 +78,7 @@ THIGH_RADIUS = 0.26
 SHIN_RADIUS = 0.19
 FOOT_RADIUS = 0.13
 HEAD_RADIUS = 0.85  # of the face height (forehead to chin), around the face centre
+HAIR_SAMPLES = 400  # of the head's hair pixels, for its colour (a few hundred are plenty)
 FACE_ERODE = 0.08  # of the face height: keeps hairline and background out of the skin samples
 # Working-resolution px: the band along a person's outline whose colours are skin and background
 # mixed (see the arm rim in _label_person).
@@ -250,6 +251,39 @@ def _backdrop(colours: np.ndarray, mine: np.ndarray, anyone: np.ndarray, cloth: 
     # Only patches the wall shows through, not lines: a top's pale trim or piping reads as the
     # wall too, and is the top's (labelled backdrop, it punched holes in new sleeves: VITON-HD 00121).
     return cv2.morphologyEx(seen_through, cv2.MORPH_OPEN, _BACKDROP_OPENING).view(bool)
+
+
+def _hair_on_the_top(out: np.ndarray, colours: np.ndarray, above_shoulders: np.ndarray,
+                     top_model: ColourModel | None) -> np.ndarray:
+    """(h, w) bool: long hair lying on the top — pixels the top has claimed above the shoulders
+    that look like the head's hair more than the top, joined to that hair. Hair falling on the
+    shoulders joins the top's piece, so `_hair_ends` keeps it whole; read as the top, it had the
+    new garment's shoulders raised into the hair (VITON-HD 07966, with every garment). Nothing
+    when hair and top look alike (dark hair on a black top): the top keeps them.
+    out (h, w) uint8 labels so far (the disc's hair included), colours (h, w, 3) uint8 YCrCb,
+    above_shoulders (h, w) bool, top_model the top's colour (`_split_top_and_bottom`)."""
+    found = np.zeros(out.shape, bool)
+    hair = cv2.inRange(out, int(Label.HAIR), int(Label.HAIR))
+    samples = colours[hair > 0]
+    hair_model = _colour_model(samples[::max(1, len(samples) // HAIR_SAMPLES)])
+    if hair_model is None or top_model is None or not _told_apart(hair_model, top_model):
+        return found
+    _, first_row, _, rows = cv2.boundingRect(above_shoulders.view(np.uint8))
+    band = slice(0, first_row + rows)  # the rows that reach above the shoulders
+    claimed = (out[band] == Label.UPPER_CLOTHES) & above_shoulders[band]
+    if not claimed.any():
+        return found
+    # Nearer the hair's colour than the top's: a top's colour model is broad (a washed grey
+    # tee's reaches down to near-black), so "not like the top" alone kept the hair.
+    to_hair = _summed_lookup(colours[band], _distance_tables(hair_model))
+    to_top = _summed_lookup(colours[band], _distance_tables(top_model))
+    looks = (to_hair < CLOTHING_MATCH) & (to_hair < to_top) & claimed
+    count, pieces = cv2.connectedComponents(looks.view(np.uint8), connectivity=8)
+    touching = np.zeros(count, bool)
+    touching[pieces[cv2.dilate(hair[band], np.ones((3, 3), np.uint8)) > 0]] = True
+    touching[0] = False
+    found[band] = touching[pieces]
+    return found
 
 
 def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
@@ -583,7 +617,9 @@ class HumanParser:
             above_chin = _half_plane(shape, chin_line, axis)
             out[head.astype(bool) & mine & above_chin & ~face_mask.astype(bool)] = Label.HAIR
             shoulders = local[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].mean(0)
-            out[_hair_ends(out, _half_plane(shape, shoulders, axis))] = Label.HAIR
+            above_shoulders = _half_plane(shape, shoulders, axis)
+            out[_hair_on_the_top(out, colours, above_shoulders, clothing_models[0])] = Label.HAIR
+            out[_hair_ends(out, above_shoulders)] = Label.HAIR
             out[face_mask.astype(bool)] = Label.FACE
 
         region = labels[y0:y1, x0:x1]

@@ -109,6 +109,52 @@ def test_only_pieces_of_the_top_that_stay_above_the_shoulders_and_touch_the_hair
     assert not _hair_ends(out, np.zeros(out.shape, bool)).any()  # no shoulders seen above: nothing
 
 
+def test_long_hair_lying_on_the_top_is_hair(still_parse, shared_data) -> None:
+    # VITON-HD 07966: long black hair falls onto the shoulders of a grey tee, joining the tee's
+    # piece, so the hair-ends rule above keeps it whole. Read as the top, it had every new
+    # garment's shoulders raised into the hair. Regions read off the photo (768×1024): the locks
+    # beside her neck, down to the tee's shoulder seam.
+    image = cv2.imread(str(shared_data / "people" / "vitonhd" / "image" / "07966_00.jpg"))
+    _, parse = still_parse(image)
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    for y0, y1, x0, x1 in ((245, 290, 240, 275), (245, 295, 415, 475)):
+        dark = grey[y0:y1, x0:x1] < 60  # the hair (the tee is mid-grey, the wall white)
+        locks = parse.labels[y0:y1, x0:x1][dark]
+        assert (locks == Label.HAIR).mean() > 0.8  # 0.37 and 0.05 before, 0.97 and 0.95 now
+        assert (locks == Label.UPPER_CLOTHES).mean() < 0.1  # 0.61 and 0.91 before
+    assert (parse.labels[400:450, 300:500] == Label.UPPER_CLOTHES).mean() > 0.95  # the tee stays the top
+
+
+def test_only_hair_coloured_top_joined_to_the_hair_above_the_shoulders_becomes_hair() -> None:
+    # The rule itself, on a drawn label map and colours (YCrCb): black hair in a disc over a grey
+    # top whose shoulder line is at y = 120; a lock of the hair lies on the top, joined to it.
+    from models.parsing.parser import _colour_model, _hair_on_the_top
+
+    out = np.zeros((200, 200), np.uint8)
+    colours = np.full((200, 200, 3), (230, 128, 128), np.uint8)  # a white wall
+    out[70:] = Label.UPPER_CLOTHES
+    cv2.circle(out, (100, 50), 35, int(Label.HAIR), -1)
+    rng = np.random.default_rng(0)
+    grey = np.clip(rng.normal((110, 128, 128), (12, 2, 2), (200, 200, 3)), 0, 255).astype(np.uint8)
+    black = np.clip(rng.normal((20, 130, 126), (6, 2, 2), (200, 200, 3)), 0, 255).astype(np.uint8)
+    colours[out == Label.UPPER_CLOTHES] = grey[out == Label.UPPER_CLOTHES]
+    colours[out == Label.HAIR] = black[out == Label.HAIR]
+    colours[70:140, 72:87] = black[70:140, 72:87]  # the lock: on the top, touching the hair's disc
+    colours[100:115, 150:165] = black[100:115, 150:165]  # a dark badge on the top, away from the hair
+    above = np.zeros(out.shape, bool)
+    above[:120] = True
+    top = _colour_model(grey[150:, :].reshape(-1, 3))
+    hair = _hair_on_the_top(out, colours, above, top)
+    lock = (out[:120, 72:87] == Label.UPPER_CLOTHES)
+    assert hair[:120, 72:87][lock].all()  # the lock, down to the shoulder line
+    assert not hair[120:].any()  # below it, the lock's end is the top's (the garment covers it)
+    assert not hair[100:115, 150:165].any()  # the badge, joined to no hair
+    assert not hair[90:120, 90:140].any()  # the grey top
+    # Hair the colour of the top (dark hair on a black top): nothing is taken from the top.
+    assert not _hair_on_the_top(out, colours, above, _colour_model(black[150:, :].reshape(-1, 3))).any()
+    assert not _hair_on_the_top(out, colours, above, None).any()
+
+
 def test_a_pink_tops_shaded_flank_is_not_arm(still_parse, shared_data) -> None:
     # VITON-HD 00034: between her left arm and her body the sleeveless pink blouse is in shade, and
     # its chroma passes the skin model fitted to her face. Nearer the blouse's chroma than the
