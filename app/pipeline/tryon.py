@@ -91,6 +91,13 @@ def _facing_camera(perception: PerceptionResult) -> bool:
     return upright and (face_found or float(person.visibility[B.NOSE]) >= MIN_NOSE_VISIBILITY)
 
 
+def _shoulders_in_view(person) -> bool:
+    """Whether both shoulder joints lie inside the frame: the garment hangs from them. With one
+    out of view the shopper is at the frame's edge or too near the camera, where the pose guesses
+    a body round a face and a hand (mmaction2's make-up close-up: a garment block over her face)."""
+    return bool(person.in_frame[[B.LEFT_SHOULDER, B.RIGHT_SHOULDER]].all())
+
+
 def _with_unseen_forearms_hung(perception: PerceptionResult, frame_size: tuple[int, int]) -> PerceptionResult:
     """`perception` with the primary person's out-of-sight forearms hanging straight
     (`hang_unseen_forearms`): the garment's sleeves and what stays in front follow that."""
@@ -215,7 +222,8 @@ class TryOnRenderer:
             return RenderResult(frame_bgr, None, timings)
         perception = _with_unseen_forearms_hung(perception, frame_bgr.shape[1::-1])
         person = perception.pose.primary
-        if person is None or not _facing_camera(perception) or self._turned_side_on(person):
+        if (person is None or not _facing_camera(perception) or not _shoulders_in_view(person)
+                or self._turned_side_on(person)):
             return self._fade(frame_bgr, timings)
         start = time.perf_counter()
         widths, reaches = self._arms(person, perception)

@@ -255,7 +255,11 @@ class PoseEstimator:
         recent = self._last_seen is not None and time_s - self._last_seen[0] <= REACQUIRE_WINDOW_S
         if recent:
             _, centre, size = self._last_seen
-            distance = [np.hypot(*(d.keypoints[0] - centre)) / size for d in detections]
+            # In body sizes, the larger of theirs when last seen and the detection's own: as
+            # tracking fails, the crop can shrink over a few frames (a street video's walker
+            # 302 → 74 px), and measured in that size alone, the detector's find of the same
+            # person a step away was turned away as a stranger for REACQUIRE_WINDOW_S.
+            distance = [np.hypot(*(d.keypoints[0] - centre)) / max(size, d.roi().size / 2.5) for d in detections]
             best = int(np.argmin(distance))
             if distance[best] > REACQUIRE_MAX_DISTANCE:
                 return None  # only strangers in view: keep waiting for the shopper a moment
@@ -337,11 +341,7 @@ class PoseEstimator:
         # landmarks hold still. The model does not need the crop centred to a few pixels.
         following = _bounded_roi(smoothed.next_roi(), smoothed.points)
         self._roi = _roi_with_backlash(output.roi, following)
-        # The body's size from the crop it was seen in, not the next one: as tracking fails, the
-        # next ROI can collapse (a walker's 298 → 20 px in one frame), and the reacquire gate,
-        # measured in that size, then turned away the detector's find of the same person for
-        # REACQUIRE_WINDOW_S.
-        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(output.roi.size / 2.5, 1.0))
+        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
         return _person(smoothed, width, height)
 
     # -- image mode --------------------------------------------------------------------------

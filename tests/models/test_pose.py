@@ -191,8 +191,8 @@ def test_a_crop_the_model_loses_the_person_in_is_not_followed(astronaut_bgr: np.
 def test_a_person_lost_as_their_crop_shrank_is_found_again_beside_where_they_were(astronaut_bgr: np.ndarray) -> None:
     # The crop shrank by half in a frame (just short of a collapse; 0.7 after the filter), the
     # person was lost in the next and found there by the detector a step away. "Near where they
-    # were" is measured in the body size of the crop they were last seen in: measured in the
-    # shrunken next crop's, the find was turned away as a stranger for REACQUIRE_WINDOW_S.
+    # were" is measured in body sizes, the larger of the tracked one and the detection's own:
+    # in the shrunken crop's alone, the find was turned away as a stranger for REACQUIRE_WINDOW_S.
     from models.pose.estimator import REACQUIRE_MAX_DISTANCE
 
     def frame(x: int) -> np.ndarray:
@@ -203,8 +203,8 @@ def test_a_person_lost_as_their_crop_shrank_is_found_again_beside_where_they_wer
         tracker.process(frame(224), i / 30)
     tracker.landmarker = LosingLandmarker(tracker.landmarker, shrink=0.51, then_lost=True)
     seen_in = tracker.process(frame(224), 4 / 30).primary.roi.size
-    step = int(0.85 * REACQUIRE_MAX_DISTANCE * seen_in / 2.5)  # within one body size of that crop's...
-    assert step > 1.1 * REACQUIRE_MAX_DISTANCE * tracker._roi.size / 2.5  # ...beyond one of the next's
+    step = int(0.85 * REACQUIRE_MAX_DISTANCE * seen_in / 2.5)  # within one of her real body sizes...
+    assert step > 1.1 * REACQUIRE_MAX_DISTANCE * tracker._roi.size / 2.5  # ...beyond one of the shrunken crop's
     found = tracker.process(frame(224 + step), 5 / 30)
     assert found.detector_ran and found.primary is not None
     assert np.hypot(*(found.primary.landmarks[B.NOSE] - (224 + step + 221, 14 + 127))) < TOLERANCE_PX

@@ -62,6 +62,21 @@ def test_no_garment_on_someone_lying_down_or_seen_from_behind(drawn_person, draw
     assert np.array_equal(renderer.render(frame, behind).image, frame)
 
 
+def test_no_garment_while_a_shoulder_is_out_of_the_picture(drawn_person, drawn_garment) -> None:
+    # Too near the camera (a face and a hand filling the frame), the pose guesses a body whose
+    # shoulder lies outside it, and a garment hung there was a block over the face.
+    frame, perception = drawn_person()
+    person = perception.pose.primary
+    landmarks, in_frame = person.landmarks.copy(), person.in_frame.copy()
+    landmarks[B.RIGHT_SHOULDER, 0], in_frame[B.RIGHT_SHOULDER] = -20.0, False
+    cut = type(person)(**{**person.__dict__, "landmarks": landmarks, "in_frame": in_frame})
+    renderer = TryOnRenderer(drawn_garment(SleeveKind.SHORT))
+    assert changed(frame, renderer.render(frame, perception).image).sum() > 10000  # both in view: drawn
+    renderer.reset()
+    out_of_view = PerceptionResult(PoseResult((cut,), (640, 480), False), perception.parse, {})
+    assert np.array_equal(renderer.render(frame, out_of_view).image, frame)
+
+
 def test_a_person_turned_side_on_gets_no_garment_until_facing_again(drawn_person, drawn_garment) -> None:
     # Side-on, the shoulder joints close up (0.16–0.30 of the torso's length, 0.57–1.16 facing):
     # a front-view garment became a broken strip down the side. It fades out and comes back only
