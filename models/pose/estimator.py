@@ -40,7 +40,7 @@ ROI_HOLD = 0.01  # the crop's backlash: × its size in centre and size, × 2 in 
 ROI_COLLAPSE = 0.5  # a tracked crop whose next ROI is smaller than this × its size has lost the person
 _NO_BIAS = (0.0, 0.0, 0.0, 0.0)
 ANCHOR_SHARE = 0.1  # of the way the ROI's filter is pulled to the detector's check, once a second
-REACQUIRE_MAX_DISTANCE = 1.0  # in units of the last body size
+REACQUIRE_MAX_DISTANCE = 1.0  # in body sizes (see _acquire)
 CENTRE_WEIGHT = 0.5  # how much distance from the frame centre discounts a detection's size
 VISIBILITY_ALPHA = 0.1
 DEFAULT_FPS = 30.0
@@ -256,9 +256,9 @@ class PoseEstimator:
         if recent:
             _, centre, size = self._last_seen
             # In body sizes, the larger of theirs when last seen and the detection's own: as
-            # tracking fails, the crop can shrink over a few frames (a street video's walker
-            # 302 → 74 px), and measured in that size alone, the detector's find of the same
-            # person a step away was turned away as a stranger for REACQUIRE_WINDOW_S.
+            # tracking fails, the crop can shrink over a few frames (the street video's walker:
+            # 302 → 74 px in four), and measured in that size alone, the detector's find of the
+            # same person a step away was turned away as a stranger for REACQUIRE_WINDOW_S.
             distance = [np.hypot(*(d.keypoints[0] - centre)) / max(size, d.roi().size / 2.5) for d in detections]
             best = int(np.argmin(distance))
             if distance[best] > REACQUIRE_MAX_DISTANCE:
@@ -390,7 +390,7 @@ def _collapsed(output: LandmarkOutput) -> bool:
     """Whether the landmarks found in a tracked crop ask for a next crop under ROI_COLLAPSE of it.
 
     Between two frames a person's size changes by a few percent (the demo: 0.95–1.05); the model
-    losing them in a crop shrinks the next one by half or more (street video: 302 → 126 px)."""
+    losing them in a crop asks for far less (the street video's walker: 0.05–0.12 of it)."""
     return output.next_roi().size < ROI_COLLAPSE * output.roi.size
 
 

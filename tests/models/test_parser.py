@@ -145,7 +145,7 @@ def test_only_hair_coloured_top_joined_to_the_hair_above_the_shoulders_becomes_h
     above[:120] = True
     top = _colour_model(grey[150:, :].reshape(-1, 3))
     hair = _hair_on_the_top(out, colours, above, top)
-    lock = (out[:120, 72:87] == Label.UPPER_CLOTHES)
+    lock = out[:120, 72:87] == Label.UPPER_CLOTHES
     assert hair[:120, 72:87][lock].all()  # the lock, down to the shoulder line
     assert not hair[120:].any()  # below it, the lock's end is the top's (the garment covers it)
     assert not hair[100:115, 150:165].any()  # the badge, joined to no hair
