@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 IMAGE_MODE_MAX_PEOPLE = 5
 EXIT_SOME_FILES_FAILED = 1
+NOT_WORN_BECAUSE = " (it is drawn on someone upright and facing the camera, both shoulders in the picture)"
 
 
 def add_subparser(subparsers: argparse._SubParsersAction) -> None:
@@ -146,14 +147,15 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs) -> int:
     progress = Progress(source.frame_count, str(source.label))
-    failures = frames = with_person = 0
+    failures = frames = with_person = dressed = 0
     totals: list[float] = []
 
     def deliver(result: FrameResult, frame: Frame) -> None:  # on the overlap's worker, if there is one
-        nonlocal frames, with_person
+        nonlocal frames, with_person, dressed
         outputs.write(output_stem(frame, source), frame, result)
         frames += 1
         with_person += bool(result.perception.pose.people)
+        dressed += result.drawn
         totals.append(result.timings_ms["total"])
         progress.advance()
 
@@ -177,7 +179,11 @@ def _process_all(source: FrameSource, pipeline: FramePipeline, outputs: Outputs)
     finally:
         progress.close()
     median = float(np.median(totals)) if totals else 0.0
-    sys.stdout.write(f"{source.label}: {frames} frame(s), a person in {with_person}, "
+    worn = ""
+    if pipeline.garment is not None:
+        # Say why a person went without: the frame is written unchanged, which looks like a fault.
+        worn = f"the garment on {dressed}" + (NOT_WORN_BECAUSE if dressed < with_person else "") + ", "
+    sys.stdout.write(f"{source.label}: {frames} frame(s), a person in {with_person}, {worn}"
                      f"{median:.1f} ms per frame (median) on {pipeline.device_summary}"
                      + (f", {failures} file(s) failed" if failures else "") + "\n")
     return EXIT_SOME_FILES_FAILED if failures else 0

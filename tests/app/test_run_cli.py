@@ -109,11 +109,12 @@ def test_demo_source_needs_no_camera(tmp_path: Path, capsys) -> None:
     assert "demo: 3 frame(s), a person in 3" in capsys.readouterr().out
 
 
-def test_garment_render_video_and_dataset(tmp_path: Path) -> None:
+def test_garment_render_video_and_dataset(tmp_path: Path, capsys) -> None:
     out = tmp_path / "tryon.avi"
     dataset = tmp_path / "dataset"
     assert run("--source", "demo", "--max-frames", "3", "--garment", "tee-navy", "--output", str(out),
                "--write-dataset", str(dataset)) == 0
+    assert "demo: 3 frame(s), a person in 3, the garment on 3, " in capsys.readouterr().out
     capture = cv2.VideoCapture(str(out))
     assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
     assert (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (1280, 720)
@@ -134,6 +135,18 @@ def test_garment_render_video_and_dataset(tmp_path: Path) -> None:
     assert pairs[0] == "demo_000000000000.jpg tee-navy.jpg"
     assert (dataset / "pose" / "demo_000000000000_keypoints.json").exists()
     assert (dataset / "image-parse" / "demo_000000000000.png").exists()
+
+
+def test_a_person_left_without_the_garment_is_explained(photo_folder: Path, tmp_path: Path, capsys) -> None:
+    # The astronaut turned a quarter, as if lying down: found, but a front-view garment is not
+    # drawn on her, and the picture is written unchanged — which, unexplained, looks like a fault.
+    photo = cv2.rotate(cv2.imread(str(photo_folder / "astronaut.png")), cv2.ROTATE_90_CLOCKWISE)
+    cv2.imwrite(str(photo_folder / "astronaut.png"), photo)
+    out = tmp_path / "out.png"
+    assert run("--source", str(photo_folder / "astronaut.png"), "--garment", "tee-navy", "--output", str(out)) == 0
+    assert np.array_equal(cv2.imread(str(out)), photo)
+    assert ("a person in 1, the garment on 0 (it is drawn on someone upright and facing the camera, both "
+            "shoulders in the picture)") in capsys.readouterr().out
 
 
 def test_unknown_garment_is_a_one_line_error(capsys) -> None:
