@@ -136,15 +136,16 @@ def copy_catalog(template: Path, folder: Path) -> Catalog:
 class FakeCameraDevice:
     """A camera that can be unplugged and plugged back in while a source reads it.
 
-    Frames are the demo person at 320x240 (one still frame with `still=True`), or an empty grey
-    backdrop while `present` is False, delivered at about `fps` like a real driver, which blocks
-    until its next frame.
+    Frames are the demo person at 320x240 (one still frame with `still=True`; upside down while
+    `upside_down` is True), or an empty grey backdrop while `present` is False, delivered at about
+    `fps` like a real driver, which blocks until its next frame.
     """
 
     def __init__(self, fps: float = 30.0, still: bool = False, present: bool = True) -> None:
         self.fps = fps
         self.still = still
         self.present = present
+        self.upside_down = False
         self.plugged = True
         self.opened = 0
         self.released = 0
@@ -160,7 +161,8 @@ class FakeCameraDevice:
     def frame(self, index: int) -> np.ndarray:
         if not self.present:
             return self._empty.copy()
-        return self._demo.render(0 if self.still else index)
+        frame = self._demo.render(0 if self.still else index)
+        return cv2.rotate(frame, cv2.ROTATE_180) if self.upside_down else frame
 
     @property
     def open_sources(self) -> int:

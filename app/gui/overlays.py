@@ -229,6 +229,19 @@ class ViewArea(QWidget):
         self.toast = Toast(self)
         self.offer = OfferPanel(self)
         self.help = HelpOverlay(self)
+        self._hint: str | None = None  # the banner's text while it shows a hint
+
+    def set_hint(self, text: str | None) -> None:
+        """Show a hint for the shopper on the banner, or (None) take it away. A lasting state on
+        the banner ("Camera lost — reconnecting…") is neither covered nor taken away."""
+        if text is not None:
+            if not self.banner.isVisible():
+                self.banner.show_message(text, "info")
+                self._hint = text
+            return
+        if self._hint is not None and self.banner.isVisible() and self.banner.text() == self._hint:
+            self.banner.hide()
+        self._hint = None
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         self.place_overlays()

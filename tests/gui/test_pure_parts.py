@@ -15,6 +15,7 @@ from app.errors import GarmentError, OutputError
 from app.garments import sidecar as sidecars
 from app.garments.model import SleeveKind
 from app.gui.editor_model import GarmentEdit, background_distance
+from app.gui.guidance import DressingHint
 from app.gui.latest import LatestSlot
 from app.gui.photo import CaptureRequest, capture_stem, save_capture
 from app.gui.stats import FrameStats, StallMeter, percentile
@@ -187,3 +188,22 @@ def test_editor_model_refuses_an_empty_mask_and_bundled_garments(catalog) -> Non
     bundled = GarmentEdit.open(entry.sidecar_path, bundled=True)
     with pytest.raises(GarmentError, match="read-only"):
         bundled.save()
+
+
+def test_dressing_hint_shows_once_a_person_has_gone_a_second_without_the_chosen_garment() -> None:
+    def result(person: bool, drawn: bool, garment: str | None = "tee-navy") -> SimpleNamespace:
+        # The three things the rule reads off a FrameResult.
+        pose = SimpleNamespace(people=("someone",) if person else ())
+        return SimpleNamespace(garment_id=garment, perception=SimpleNamespace(pose=pose), drawn=drawn)
+
+    hint = DressingHint(after_s=1.0)
+    assert not hint.update(result(True, drawn=False), 0.0)
+    assert not hint.update(result(True, drawn=False), 0.9)  # a turn passing: not yet
+    assert hint.update(result(True, drawn=False), 1.0)
+    assert not hint.update(result(True, drawn=True), 1.1)  # dressed again: gone at once
+    assert not hint.update(result(True, drawn=False), 1.2)  # and the second counts afresh
+    assert not hint.update(result(True, drawn=False), 2.1)
+    assert hint.update(result(True, drawn=False), 2.2)
+    assert not hint.update(result(False, drawn=False), 2.3)  # nobody there: nothing to say
+    assert not hint.update(result(True, drawn=False, garment=None), 5.0)  # no garment chosen
+    assert not hint.update(result(True, drawn=False, garment=None), 9.0)

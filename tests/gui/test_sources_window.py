@@ -60,6 +60,22 @@ def test_camera_lost_shows_reconnecting_and_recovers_when_it_returns(qtbot, make
     assert device.open_sources == 1 and device.opened == 2
 
 
+def test_a_shopper_the_garment_cannot_be_drawn_on_is_told_why_until_it_is(qtbot, make_window, gui) -> None:
+    # Seen, but upside down (as someone turned away or too near the camera): no garment, and
+    # after a second the banner says what to do; upright again, it goes.
+    from app.gui.guidance import DRESSING_HINT
+
+    device = gui.FakeCameraDevice()
+    device.upside_down = True
+    window = make_window(source="0", garment="tee-navy", sources=gui.demo_or_camera(device)).window
+    banner = window.area.banner
+    qtbot.waitUntil(lambda: banner.isVisible() and banner.text() == DRESSING_HINT, timeout=15_000)
+    frame = window.view.current_frame
+    assert frame.result.perception.pose.people and not frame.result.drawn
+    device.upside_down = False
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15_000)
+
+
 def test_the_source_menu_switches_between_camera_and_demo(qtbot, make_window, gui) -> None:
     device = gui.FakeCameraDevice()
     kit = make_window(source="demo", sources=gui.demo_or_camera(device))

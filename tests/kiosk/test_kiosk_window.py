@@ -64,6 +64,18 @@ def test_attract_then_live_when_a_person_steps_in_then_reset_when_they_leave(qtb
     kiosk.wait_for_garment(qtbot, window, "blue-tee")
 
 
+def test_a_shopper_the_garment_cannot_be_drawn_on_is_told_why(qtbot, make_kiosk, camera) -> None:
+    from app.gui.guidance import DRESSING_HINT
+
+    camera.upside_down = True  # seen, but not facing the mirror upright: no garment
+    window = make_kiosk()
+    banner = window.area.banner
+    qtbot.waitUntil(lambda: banner.isVisible() and banner.text() == DRESSING_HINT, timeout=15_000)
+    assert window.controller.mode is Mode.LIVE
+    camera.upside_down = False
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=15_000)
+
+
 def test_a_touch_on_the_attract_screen_resumes_the_mirror(qtbot, make_kiosk, camera) -> None:
     camera.present = False
     window = make_kiosk()
