@@ -144,13 +144,15 @@ class Banner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.font_px: int | None = None  # the text's size, where the desktop's is too small (a kiosk)
         self.hide()
 
     def show_message(self, text: str, level: str = "warning") -> None:
         colour = LEVEL_COLOURS.get(level, style.WARNING)
+        size = f" font-size: {self.font_px}px;" if self.font_px else ""
         self.setStyleSheet(
             f"background: rgba(17, 18, 21, 0.88); color: {colour}; border: 1px solid {colour};"
-            " border-radius: 16px; padding: 7px 18px; font-weight: 600;"
+            f" border-radius: 16px; padding: 7px 18px; font-weight: 600;{size}"
         )
         self.setText(text)
         self.adjustSize()

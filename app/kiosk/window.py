@@ -50,6 +50,7 @@ WINDOWED_SIZE = (1280, 800)
 REFOCUS_MS = 500
 """A locked kiosk that lost focus (a notification, another program) takes it back after this."""
 CAPTURE_TEXT = "Take a photo"
+BANNER_FONT_PX = 26  # the shopper's hint, read from a step or two away
 
 
 class _MirrorArea(ViewArea):
@@ -87,6 +88,7 @@ class KioskWindow(QWidget):
         self.view = VideoView(self.stats)
         self.view.set_mirrored(config.camera.mirror)
         self.area = _MirrorArea(self.view)
+        self.area.banner.font_px = BANNER_FONT_PX
         self.photo = self.area.photo
         logo = QPixmap(str(config.logo)) if config.logo is not None else None
         self.indicator = CameraIndicator()

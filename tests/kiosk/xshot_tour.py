@@ -2,9 +2,9 @@
 
     ../shared/tools/xshot.sh /tmp/kiosk-live.png 10 .venv/bin/python tests/kiosk/xshot_tour.py live
 
-STATE is live, attract, out_of_order, pin or photo. The bundled catalog and the demo person are
-used; "attract" points the camera at an empty backdrop, "out_of_order" at a camera that does not
-exist. Logs go to a temporary folder; nothing else is written.
+STATE is live, attract, out_of_order, pin, photo or hint. The bundled catalog and the demo person
+are used; "attract" points the camera at an empty backdrop, "out_of_order" at a camera that does not
+exist, "hint" at the demo person upside down (seen, but no garment: the kiosk says why). Logs go to a temporary folder; nothing else is written.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from app.pipeline.frame import FramePipeline  # noqa: E402
 from app.sources import DemoSource, FrameSource  # noqa: E402
 from app.sources.base import Frame  # noqa: E402
 
-STATES = ("live", "attract", "out_of_order", "pin", "photo")
+STATES = ("live", "attract", "out_of_order", "pin", "photo", "hint")
 
 
 class EmptyRoom(FrameSource):
@@ -49,6 +49,19 @@ class EmptyRoom(FrameSource):
         return Frame(np.full((720, 1280, 3), 128, np.uint8), self._index, self._index / 30.0, "camera0")
 
 
+class UpsideDownDemo(EmptyRoom):
+    """A camera seeing the demo person upside down."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._demo = DemoSource()
+
+    def _read_next(self) -> Frame:
+        self._index += 1
+        image = np.ascontiguousarray(self._demo.render(self._index)[::-1, ::-1])
+        return Frame(image, self._index, self._index / 30.0, "camera0")
+
+
 def main(state: str) -> int:
     os.environ.setdefault("LIVEFIT_LOG_DIR", tempfile.mkdtemp(prefix="livefit-tour-"))
     app, _ = start_application(verbose=False)
@@ -58,9 +71,11 @@ def main(state: str) -> int:
             return DemoSource()
         if spec == "empty":
             return EmptyRoom()
+        if spec == "upside-down":
+            return UpsideDownDemo()
         raise SourceError(f"camera {spec}: cannot be opened (no such camera?)")
 
-    source = {"attract": "empty", "out_of_order": "7"}.get(state, "demo")
+    source = {"attract": "empty", "out_of_order": "7", "hint": "upside-down"}.get(state, "demo")
     config = KioskConfig(title="LiveFit Mirror", idle_seconds=2.0, pin=hash_pin("2468", iterations=10_000),
                          camera=CameraConfig(source=source, device="cpu"),
                          capture=CaptureConfig(countdown_seconds=0, show_seconds=30),
