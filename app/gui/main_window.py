@@ -46,7 +46,6 @@ from app.gui import style
 from app.gui.catalog_panel import CatalogPanel
 from app.gui.editor import GarmentEditorDialog
 from app.gui.frames import ViewFrame
-from app.gui.guidance import DRESSING_HINT, DressingHint
 from app.gui.jobs import JobRunner
 from app.gui.keys import BINDINGS, HELP_TEXT, QUICK_PICK_KEYS
 from app.gui.overlays import ViewArea
@@ -93,7 +92,6 @@ class MainWindow(QMainWindow):
         self.log_dir = log_dir
         self.options = options or WindowOptions()
         self.stats = FrameStats()
-        self.dressing_hint = DressingHint()
         self.jobs = JobRunner("livefit-jobs", self)
         self.view = VideoView(self.stats)
         self.area = ViewArea(self.view)
@@ -502,7 +500,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_frame(self, frame: ViewFrame) -> None:
         self.view.show_frame(frame)
-        self.area.set_hint(DRESSING_HINT if self.dressing_hint.update(frame.result, frame.processed_at) else None)
+        self.area.follow(frame)
 
     @Slot(str, str)
     def _on_source_opened(self, label: str, kind: str) -> None:

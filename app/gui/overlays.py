@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import style
+from app.gui.frames import ViewFrame
+from app.gui.guidance import DRESSING_HINT, DressingHint
 from app.gui.keys import help_rows
 from app.gui.video_view import VideoView
 
@@ -232,8 +234,14 @@ class ViewArea(QWidget):
         self.offer = OfferPanel(self)
         self.help = HelpOverlay(self)
         self._hint: str | None = None  # the banner's text while it shows a hint
+        self._dressing = DressingHint()
 
-    def set_hint(self, text: str | None) -> None:
+    def follow(self, frame: ViewFrame) -> None:
+        """After each painted frame: tell a shopper seen without the chosen garment why (see
+        `DressingHint`), and take the hint away once it is on them."""
+        self._set_hint(DRESSING_HINT if self._dressing.update(frame.result, frame.processed_at) else None)
+
+    def _set_hint(self, text: str | None) -> None:
         """Show a hint for the shopper on the banner, or (None) take it away. A lasting state on
         the banner ("Camera lost — reconnecting…") is neither covered nor taken away."""
         if text is not None:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.garments.catalog import Catalog
 from app.gui import style as desktop_style
 from app.gui.frames import ViewFrame
-from app.gui.guidance import DRESSING_HINT, DressingHint
 from app.gui.jobs import JobRunner
 from app.gui.overlays import ViewArea
 from app.gui.photo import CaptureRequest, CaptureResult, save_capture
@@ -83,7 +82,6 @@ class KioskWindow(QWidget):
         self._countdown = 0
 
         self.stats = FrameStats()
-        self.dressing_hint = DressingHint()
         self.jobs = JobRunner("livefit-kiosk-jobs", self)
         self.view = VideoView(self.stats)
         self.view.set_mirrored(config.camera.mirror)
@@ -344,7 +342,7 @@ class KioskWindow(QWidget):
     @Slot(object)
     def _on_frame(self, frame: ViewFrame) -> None:
         self.view.show_frame(frame)
-        self.area.set_hint(DRESSING_HINT if self.dressing_hint.update(frame.result, frame.processed_at) else None)
+        self.area.follow(frame)
 
     @Slot()
     def _on_camera_on(self) -> None:

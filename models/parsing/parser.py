@@ -281,12 +281,19 @@ def _hair_on_the_top(out: np.ndarray, colours: np.ndarray, above_shoulders: np.n
     to_hair = _summed_lookup(colours[band], _distance_tables(hair_model))
     to_top = _summed_lookup(colours[band], _distance_tables(top_model))
     looks = (to_hair < CLOTHING_MATCH) & (to_hair < to_top) & claimed
-    count, pieces = cv2.connectedComponents(looks.view(np.uint8), connectivity=8)
-    touching = np.zeros(count, bool)
-    touching[pieces[cv2.dilate(hair[band], np.ones((3, 3), np.uint8)) > 0]] = True
-    touching[0] = False
+    pieces, touching = _pieces_touching_hair(looks.view(np.uint8), hair[band])
     found[band] = touching[pieces]
     return found
+
+
+def _pieces_touching_hair(mask: np.ndarray, hair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 8-connected pieces of (h, w) uint8 `mask` (int32 ids, 0 outside them) and, per id,
+    whether that piece touches (h, w) uint8 `hair` (non-zero where hair is); False for id 0."""
+    count, pieces = cv2.connectedComponents(mask, connectivity=8)
+    touching = np.zeros(count, bool)
+    touching[pieces[cv2.dilate(hair, np.ones((3, 3), np.uint8)) > 0]] = True
+    touching[0] = False  # outside every piece
+    return pieces, touching
 
 
 def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
@@ -307,14 +314,8 @@ def _hair_ends(out: np.ndarray, above_shoulders: np.ndarray) -> np.ndarray:
     band = slice(0, min(len(out), last_row + 1))
     labels = out[band]
     top = cv2.inRange(labels, int(Label.UPPER_CLOTHES), int(Label.UPPER_CLOTHES))  # (h', w) 255 where the top is
-    count, pieces = cv2.connectedComponents(top, connectivity=8)
-    if count <= 1:
-        return ends
-    near_hair = cv2.dilate(cv2.inRange(labels, int(Label.HAIR), int(Label.HAIR)), np.ones((3, 3), np.uint8))
-    touching = np.zeros(count, bool)
-    touching[pieces[near_hair > 0]] = True
+    pieces, touching = _pieces_touching_hair(top, cv2.inRange(labels, int(Label.HAIR), int(Label.HAIR)))
     touching[pieces[(top > 0) & ~above_shoulders[band]]] = False  # the piece runs on below the shoulders
-    touching[0] = False  # not the top
     if touching.any():
         ends[band] = touching[pieces]
     return ends

@@ -41,6 +41,7 @@ ROI_COLLAPSE = 0.5  # a tracked crop whose next ROI is smaller than this × its 
 _NO_BIAS = (0.0, 0.0, 0.0, 0.0)
 ANCHOR_SHARE = 0.1  # of the way the ROI's filter is pulled to the detector's check, once a second
 REACQUIRE_MAX_DISTANCE = 1.0  # in body sizes (see _acquire)
+ROI_PER_BODY = 2.5  # a person's ROI side over the body size the reacquire gate measures in
 CENTRE_WEIGHT = 0.5  # how much distance from the frame centre discounts a detection's size
 VISIBILITY_ALPHA = 0.1
 DEFAULT_FPS = 30.0
@@ -259,7 +260,7 @@ class PoseEstimator:
             # tracking fails, the crop can shrink over a few frames (the street video's walker:
             # 302 → 74 px in four), and measured in that size alone, the detector's find of the
             # same person a step away was turned away as a stranger for REACQUIRE_WINDOW_S.
-            distance = [np.hypot(*(d.keypoints[0] - centre)) / max(size, d.roi().size / 2.5) for d in detections]
+            distance = [np.hypot(*(d.keypoints[0] - centre)) / max(size, _body_size(d.roi())) for d in detections]
             best = int(np.argmin(distance))
             if distance[best] > REACQUIRE_MAX_DISTANCE:
                 return None  # only strangers in view: keep waiting for the shopper a moment
@@ -341,7 +342,7 @@ class PoseEstimator:
         # landmarks hold still. The model does not need the crop centred to a few pixels.
         following = _bounded_roi(smoothed.next_roi(), smoothed.points)
         self._roi = _roi_with_backlash(output.roi, following)
-        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), max(self._roi.size / 2.5, 1.0))
+        self._last_seen = (time_s, smoothed.points[AUX_CENTRE].copy(), _body_size(self._roi))
         return _person(smoothed, width, height)
 
     # -- image mode --------------------------------------------------------------------------
@@ -384,6 +385,12 @@ def _roi_change(old: RotatedRect, new: RotatedRect) -> float:
     the size ratio (≈ the relative change), whichever is larger."""
     moved = math.hypot(new.cx - old.cx, new.cy - old.cy) / old.size
     return max(moved, abs(math.log(new.size / old.size)))
+
+
+def _body_size(roi: RotatedRect) -> float:
+    """The body size, in frame pixels, that the reacquire gate measures distances in: the ROI's
+    side over ROI_PER_BODY."""
+    return max(roi.size / ROI_PER_BODY, 1.0)
 
 
 def _collapsed(output: LandmarkOutput) -> bool:

@@ -193,7 +193,7 @@ def test_a_person_lost_as_their_crop_shrank_is_found_again_beside_where_they_wer
     # person was lost in the next and found there by the detector a step away. "Near where they
     # were" is measured in body sizes, the larger of the tracked one and the detection's own:
     # in the shrunken crop's alone, the find was turned away as a stranger for REACQUIRE_WINDOW_S.
-    from models.pose.estimator import REACQUIRE_MAX_DISTANCE
+    from models.pose.estimator import REACQUIRE_MAX_DISTANCE, ROI_PER_BODY
 
     def frame(x: int) -> np.ndarray:
         return rgb(canvas(astronaut_bgr, x, 14, size=(1280, 720)))
@@ -203,8 +203,8 @@ def test_a_person_lost_as_their_crop_shrank_is_found_again_beside_where_they_wer
         tracker.process(frame(224), i / 30)
     tracker.landmarker = LosingLandmarker(tracker.landmarker, shrink=0.51, then_lost=True)
     seen_in = tracker.process(frame(224), 4 / 30).primary.roi.size
-    step = int(0.85 * REACQUIRE_MAX_DISTANCE * seen_in / 2.5)  # within one of her real body sizes...
-    assert step > 1.1 * REACQUIRE_MAX_DISTANCE * tracker._roi.size / 2.5  # ...beyond one of the shrunken crop's
+    step = int(0.85 * REACQUIRE_MAX_DISTANCE * seen_in / ROI_PER_BODY)  # within one of her real body sizes...
+    assert step > 1.1 * REACQUIRE_MAX_DISTANCE * tracker._roi.size / ROI_PER_BODY  # ...beyond one of the shrunken crop's
     found = tracker.process(frame(224 + step), 5 / 30)
     assert found.detector_ran and found.primary is not None
     assert np.hypot(*(found.primary.landmarks[B.NOSE] - (224 + step + 221, 14 + 127))) < TOLERANCE_PX
